@@ -1,0 +1,212 @@
+package env
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Spec describes a registered environment, as Gymnasium's EnvSpec does.
+type Spec struct {
+	// ID is Gymnasium's ID, such as "CartPole-v1". Bump the version when the dynamics change.
+	ID string
+	// Aliases are short lowercase names the CLI also accepts, such as "cartpole".
+	Aliases []string
+	// New builds the unwrapped env from the merged options (the spec's Kwargs overridden by
+	// those given to Make). It returns an error for an unknown option or a bad value.
+	New func(opts Options) (Env, error)
+	// MaxEpisodeSteps is the TimeLimit Make adds; 0 means no limit.
+	MaxEpisodeSteps int
+	// RewardThreshold is the mean return at which the task counts as solved; NaN when the task
+	// has none (Gymnasium's None).
+	RewardThreshold float64
+	// Nondeterministic marks envs whose transitions do not follow from the seed alone.
+	Nondeterministic bool
+	// Kwargs are default options applied before the caller's, as Gymnasium's spec kwargs.
+	Kwargs Options
+	// Description is a one-line summary shown by `rlrun list`.
+	Description string
+}
+
+// HasRewardThreshold reports whether the spec defines a reward threshold.
+func (s *Spec) HasRewardThreshold() bool { return !math.IsNaN(s.RewardThreshold) }
+
+// registry holds the registered specs. It is filled by the init functions of the packages that
+// define envs (import github.com/gorl/gorl/env/all for every built-in one), the way image
+// formats and database drivers register themselves in the standard library.
+var registry = struct {
+	sync.RWMutex
+	specs   map[string]*Spec
+	aliases map[string]string
+}{specs: map[string]*Spec{}, aliases: map[string]string{}}
+
+// Register adds a spec. It panics on a duplicate ID or alias or a spec without ID or New: those
+// are programming errors in the package that registers them.
+func Register(spec Spec) {
+	if spec.ID == "" || spec.New == nil {
+		panic(fmt.Sprintf("env: Register(%q): a spec needs an ID and a New function", spec.ID))
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.specs[spec.ID]; dup {
+		panic(fmt.Sprintf("env: Register: %q is already registered", spec.ID))
+	}
+	for _, a := range spec.Aliases {
+		if prev, dup := registry.aliases[a]; dup {
+			panic(fmt.Sprintf("env: Register(%q): alias %q already names %q", spec.ID, a, prev))
+		}
+		if _, dup := registry.specs[a]; dup {
+			panic(fmt.Sprintf("env: Register(%q): alias %q is a registered ID", spec.ID, a))
+		}
+	}
+	s := spec
+	s.Aliases = append([]string(nil), spec.Aliases...)
+	registry.specs[s.ID] = &s
+	for _, a := range s.Aliases {
+		registry.aliases[a] = s.ID
+	}
+}
+
+// Lookup returns the spec for an ID or alias.
+func Lookup(idOrAlias string) (*Spec, error) {
+	registry.RLock()
+	defer registry.RUnlock()
+	if s, ok := registry.specs[idOrAlias]; ok {
+		c := *s
+		return &c, nil
+	}
+	if id, ok := registry.aliases[idOrAlias]; ok {
+		c := *registry.specs[id]
+		return &c, nil
+	}
+	return nil, unknownEnvError(idOrAlias)
+}
+
+// Specs returns every registered spec, sorted by ID.
+func Specs() []*Spec {
+	registry.RLock()
+	defer registry.RUnlock()
+	out := make([]*Spec, 0, len(registry.specs))
+	for _, s := range registry.specs {
+		c := *s
+		out = append(out, &c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Make builds the env registered under idOrAlias with the spec's options overridden by opts and
+// wraps it in a TimeLimit of the spec's MaxEpisodeSteps (Gymnasium's gym.make). The option
+// "max_episode_steps" overrides the limit (0 removes it). An unknown ID gets an error that names
+// the closest registered IDs.
+func Make(idOrAlias string, opts Options) (Env, error) {
+	spec, err := Lookup(idOrAlias)
+	if err != nil {
+		return nil, err
+	}
+	merged := Options{}
+	for k, v := range spec.Kwargs {
+		merged[k] = v
+	}
+	for k, v := range opts {
+		merged[k] = v
+	}
+	limit, err := IntOption(merged, "max_episode_steps", spec.MaxEpisodeSteps)
+	if err != nil {
+		return nil, fmt.Errorf("env: Make(%q): %w", spec.ID, err)
+	}
+	delete(merged, "max_episode_steps")
+	e, err := spec.New(merged)
+	if err != nil {
+		return nil, fmt.Errorf("env: Make(%q): %w", spec.ID, err)
+	}
+	if limit > 0 {
+		e = NewTimeLimit(e, limit)
+	}
+	return e, nil
+}
+
+func unknownEnvError(name string) error {
+	var names []string
+	for id, s := range registry.specs {
+		names = append(names, id)
+		names = append(names, s.Aliases...)
+	}
+	close := closest(name, names, 3)
+	if len(close) == 0 {
+		return fmt.Errorf("env: unknown environment %q (no environments are registered: import github.com/gorl/gorl/env/all)", name)
+	}
+	return fmt.Errorf("env: unknown environment %q; did you mean %s? (`rlrun list` shows them all)", name, strings.Join(quoteAll(close), " or "))
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = fmt.Sprintf("%q", x)
+	}
+	return out
+}
+
+// closest returns up to k candidates nearest to name by case-insensitive edit distance,
+// nearest first, resolving aliases to the IDs they name.
+func closest(name string, candidates []string, k int) []string {
+	type scored struct {
+		s string
+		d int
+	}
+	var all []scored
+	lname := strings.ToLower(name)
+	for _, c := range candidates {
+		d := editDistance(lname, strings.ToLower(c))
+		if strings.Contains(strings.ToLower(c), lname) || strings.Contains(lname, strings.ToLower(c)) {
+			d = min(d, 1)
+		}
+		all = append(all, scored{c, d})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].d != all[j].d {
+			return all[i].d < all[j].d
+		}
+		return all[i].s < all[j].s
+	})
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range all {
+		id := c.s
+		if real, ok := registry.aliases[id]; ok {
+			id = real
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+		if len(out) == k {
+			break
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

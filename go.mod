@@ -1,0 +1,3 @@
+module github.com/gorl/gorl
+
+go 1.26
