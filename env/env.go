@@ -19,7 +19,13 @@ type Env interface {
 	// Step applies one action and returns the next observation, the reward, and the two ways an
 	// episode ends: terminated (the MDP reached a terminal state: do not bootstrap) and truncated
 	// (a limit outside the MDP, such as TimeLimit, cut the episode: bootstrap from obs).
-	// An action outside ActionSpace is a contract violation and panics with a message naming it.
+	// An action outside ActionSpace is a contract violation and panics with a message naming it,
+	// except that an env whose Gymnasium original clips Box actions to its bounds (Pendulum,
+	// MountainCarContinuous) clips them too.
+	//
+	// After an episode has ended the caller must Reset before stepping on. A Step in between must
+	// not panic (Check verifies it) but its results are unspecified: Gymnasium's CartPole, for
+	// one, warns and keeps integrating.
 	Step(action []float32) (obs []float32, reward float64, terminated, truncated bool, info Info)
 
 	ObservationSpace() Space

@@ -1,15 +1,20 @@
 package env
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // The option helpers read one typed value from Options, accepting the forms a value takes
-// after YAML, JSON or a --set flag (an int may arrive as float64 or as a string). They return an
-// error that names the option and the value when it does not fit.
+// after YAML, JSON or a --set flag (an int may arrive as float64, as json.Number or as a string).
+// They return an error that names the option and the value when it does not fit, so that a
+// constructor can return it as it is.
 
 // IntOption returns opts[key] as an int, or def when the key is absent.
 func IntOption(opts Options, key string, def int) (int, error) {
@@ -20,17 +25,44 @@ func IntOption(opts Options, key string, def int) (int, error) {
 	switch x := v.(type) {
 	case int:
 		return x, nil
+	case int8:
+		return int(x), nil
+	case int16:
+		return int(x), nil
+	case int32:
+		return int(x), nil
 	case int64:
 		return int(x), nil
-	case uint64:
+	case uint8:
 		return int(x), nil
-	case float64:
-		if x == math.Trunc(x) {
+	case uint16:
+		return int(x), nil
+	case uint32:
+		return int(x), nil
+	case uint:
+		if x <= math.MaxInt {
 			return int(x), nil
 		}
+	case uint64:
+		if x <= math.MaxInt {
+			return int(x), nil
+		}
+	case float32:
+		if f := float64(x); f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return int(f), nil
+		}
+	case float64:
+		// Beyond 2^53 a float64 no longer holds every integer, and beyond the int range the
+		// conversion is implementation-defined.
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			return int(x), nil
+		}
+	case json.Number:
+		if n, err := strconv.Atoi(string(x)); err == nil {
+			return n, nil
+		}
 	case string:
-		var n int
-		if _, err := fmt.Sscan(x, &n); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(x)); err == nil {
 			return n, nil
 		}
 	}
@@ -50,11 +82,18 @@ func FloatOption(opts Options, key string, def float64) (float64, error) {
 		return float64(x), nil
 	case int:
 		return float64(x), nil
+	case int32:
+		return float64(x), nil
 	case int64:
 		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f, nil
+		}
 	case string:
-		var f float64
-		if _, err := fmt.Sscan(x, &f); err == nil {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
 			return f, nil
 		}
 	}
@@ -71,10 +110,10 @@ func BoolOption(opts Options, key string, def bool) (bool, error) {
 	case bool:
 		return x, nil
 	case string:
-		switch strings.ToLower(x) {
-		case "true", "1", "yes":
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "1", "yes", "on":
 			return true, nil
-		case "false", "0", "no":
+		case "false", "0", "no", "off":
 			return false, nil
 		}
 	}
@@ -93,20 +132,17 @@ func StringOption(opts Options, key string, def string) (string, error) {
 	return "", fmt.Errorf("option %s=%v: want a string", key, v)
 }
 
-// CheckOptions returns an error naming any key of opts that is not in known, with the closest
-// known key as a suggestion. Env constructors call it first so that a misspelt option fails
-// loudly instead of being ignored.
+// ErrUnknownOption is wrapped by the error CheckOptions returns, so that callers can tell a
+// misspelt option from a bad value with errors.Is.
+var ErrUnknownOption = errors.New("unknown option")
+
+// CheckOptions returns an error naming every key of opts that is not in known, each with the
+// closest known key as a suggestion when one is near. Env constructors call it first so that a
+// misspelt option fails loudly instead of being ignored.
 func CheckOptions(opts Options, known ...string) error {
 	var bad []string
 	for k := range opts {
-		found := false
-		for _, n := range known {
-			if k == n {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(known, k) {
 			bad = append(bad, k)
 		}
 	}
@@ -114,14 +150,23 @@ func CheckOptions(opts Options, known ...string) error {
 		return nil
 	}
 	sort.Strings(bad)
-	msg := fmt.Sprintf("unknown option %q", bad[0])
-	if c := closest(bad[0], known, 1); len(c) > 0 && editDistance(bad[0], c[0]) <= 3 {
-		msg += fmt.Sprintf(" (did you mean %q?)", c[0])
+	parts := make([]string, len(bad))
+	for i, k := range bad {
+		parts[i] = fmt.Sprintf("%q", k)
+		// Suggest only a near miss: a third of the name may be wrong, and at least two letters.
+		if c := closest(k, known, 1, nil); len(c) > 0 &&
+			editDistance(strings.ToLower(k), strings.ToLower(c[0])) <= max(2, len(k)/3) {
+			parts[i] += fmt.Sprintf(" (did you mean %q?)", c[0])
+		}
 	}
+	msg := strings.Join(parts, ", ")
 	if len(known) > 0 {
 		msg += "; known options: " + strings.Join(known, ", ")
 	} else {
 		msg += "; this environment takes no options"
 	}
-	return fmt.Errorf("%s", msg)
+	if len(bad) > 1 {
+		return fmt.Errorf("%ws %s", ErrUnknownOption, msg)
+	}
+	return fmt.Errorf("%w %s", ErrUnknownOption, msg)
 }

@@ -1,6 +1,7 @@
 package env
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -28,6 +29,13 @@ type Spec struct {
 	Kwargs Options
 	// Description is a one-line summary shown by `rlrun list`.
 	Description string
+	// NewVector optionally builds a native batched implementation of n copies (struct-of-arrays
+	// physics) that MakeVector uses instead of n separate envs. It receives the merged options
+	// (without max_episode_steps), the episode limit Make would apply (0: none) and the number
+	// of goroutine workers (at least 1). It must behave exactly like NewSyncVector over n copies
+	// of Make(ID, opts): the same observations for the same seeds, the same NEXT_STEP
+	// autoreset and truncation at maxEpisodeSteps.
+	NewVector func(n int, opts Options, maxEpisodeSteps, workers int) (VectorEnv, error)
 }
 
 // HasRewardThreshold reports whether the spec defines a reward threshold.
@@ -100,24 +108,12 @@ func Specs() []*Spec {
 // Make builds the env registered under idOrAlias with the spec's options overridden by opts and
 // wraps it in a TimeLimit of the spec's MaxEpisodeSteps (Gymnasium's gym.make). The option
 // "max_episode_steps" overrides the limit (0 removes it). An unknown ID gets an error that names
-// the closest registered IDs.
+// the closest registered IDs and wraps ErrUnknownEnv.
 func Make(idOrAlias string, opts Options) (Env, error) {
-	spec, err := Lookup(idOrAlias)
+	spec, merged, limit, err := prepare(idOrAlias, opts)
 	if err != nil {
 		return nil, err
 	}
-	merged := Options{}
-	for k, v := range spec.Kwargs {
-		merged[k] = v
-	}
-	for k, v := range opts {
-		merged[k] = v
-	}
-	limit, err := IntOption(merged, "max_episode_steps", spec.MaxEpisodeSteps)
-	if err != nil {
-		return nil, fmt.Errorf("env: Make(%q): %w", spec.ID, err)
-	}
-	delete(merged, "max_episode_steps")
 	e, err := spec.New(merged)
 	if err != nil {
 		return nil, fmt.Errorf("env: Make(%q): %w", spec.ID, err)
@@ -128,17 +124,46 @@ func Make(idOrAlias string, opts Options) (Env, error) {
 	return e, nil
 }
 
+// prepare looks up a spec and merges its Kwargs with opts, taking out max_episode_steps.
+func prepare(idOrAlias string, opts Options) (spec *Spec, merged Options, limit int, err error) {
+	spec, err = Lookup(idOrAlias)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	merged = Options{}
+	for k, v := range spec.Kwargs {
+		merged[k] = v
+	}
+	for k, v := range opts {
+		merged[k] = v
+	}
+	limit, err = IntOption(merged, "max_episode_steps", spec.MaxEpisodeSteps)
+	if err == nil && limit < 0 {
+		err = fmt.Errorf("option max_episode_steps=%d: want 0 (no limit) or more", limit)
+	}
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("env: Make(%q): %w", spec.ID, err)
+	}
+	delete(merged, "max_episode_steps")
+	return spec, merged, limit, nil
+}
+
+// ErrUnknownEnv is wrapped by the error Make and Lookup return for an ID that is not registered,
+// so that callers can tell it from a bad option with errors.Is.
+var ErrUnknownEnv = errors.New("unknown environment")
+
+// unknownEnvError builds the error for an unregistered name. The caller holds registry's lock.
 func unknownEnvError(name string) error {
 	var names []string
 	for id, s := range registry.specs {
 		names = append(names, id)
 		names = append(names, s.Aliases...)
 	}
-	close := closest(name, names, 3)
-	if len(close) == 0 {
-		return fmt.Errorf("env: unknown environment %q (no environments are registered: import github.com/gorl/gorl/env/all)", name)
+	near := closest(name, names, 3, registry.aliases)
+	if len(near) == 0 {
+		return fmt.Errorf("env: %w %q (no environments are registered: import github.com/gorl/gorl/env/all)", ErrUnknownEnv, name)
 	}
-	return fmt.Errorf("env: unknown environment %q; did you mean %s? (`rlrun list` shows them all)", name, strings.Join(quoteAll(close), " or "))
+	return fmt.Errorf("env: %w %q; did you mean %s? (`rlrun list` shows them all)", ErrUnknownEnv, name, strings.Join(quoteAll(near), " or "))
 }
 
 func quoteAll(s []string) []string {
@@ -149,9 +174,12 @@ func quoteAll(s []string) []string {
 	return out
 }
 
-// closest returns up to k candidates nearest to name by case-insensitive edit distance,
-// nearest first, resolving aliases to the IDs they name.
-func closest(name string, candidates []string, k int) []string {
+// closest returns up to k candidates nearest to name by case-insensitive edit distance (a
+// candidate containing name, or contained in it, counts as distance 1), nearest first, with ties
+// broken alphabetically. Candidates found in aliases are replaced by the ID they name, and each
+// result appears once. closest reads nothing global: a caller passing registry.aliases holds
+// the registry's lock.
+func closest(name string, candidates []string, k int, aliases map[string]string) []string {
 	type scored struct {
 		s string
 		d int
@@ -175,7 +203,7 @@ func closest(name string, candidates []string, k int) []string {
 	var out []string
 	for _, c := range all {
 		id := c.s
-		if real, ok := registry.aliases[id]; ok {
+		if real, ok := aliases[id]; ok {
 			id = real
 		}
 		if seen[id] {

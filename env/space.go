@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 )
 
@@ -46,8 +47,9 @@ func (d Discrete) Contains(x []float32) bool {
 	if len(x) != 1 {
 		return false
 	}
-	v := x[0]
-	return v == float32(math.Trunc(float64(v))) && int(v) >= d.Start && int(v) < d.Start+d.N
+	// Compare as float64: converting a huge or infinite float32 to int is implementation-defined.
+	v := float64(x[0])
+	return v == math.Trunc(v) && v >= float64(d.Start) && v < float64(d.Start)+float64(d.N)
 }
 
 func (d Discrete) String() string {
@@ -102,8 +104,14 @@ func NewUniformBox(low, high float32, shape ...int) *Box {
 	return NewBox(lo, hi, shape...)
 }
 
-func (b *Box) Shape() []int { return append([]int(nil), b.shape...) }
-func (b *Box) Dim() int     { return len(b.Low) }
+// Shape returns the box's shape; a Box built as a struct literal (without NewBox) is 1-D.
+func (b *Box) Shape() []int {
+	if b.shape == nil {
+		return []int{len(b.Low)}
+	}
+	return append([]int(nil), b.shape...)
+}
+func (b *Box) Dim() int { return len(b.Low) }
 
 // Sample follows Gymnasium's Box.sample: uniform on [low, high] when both bounds are finite,
 // low + Exp(1) or high - Exp(1) when one is, and a standard normal when neither is.
@@ -151,27 +159,63 @@ func (b *Box) Bounded() bool {
 	return true
 }
 
+// String prints the box as Gymnasium does: Box(low, high, shape, float32), each bound as one
+// number when all its elements agree, e.g. Box(-1.0, 1.0, (3,), float32).
 func (b *Box) String() string {
-	return fmt.Sprintf("Box(%s, %s, %v, float32)", boundString(b.Low), boundString(b.High), b.shape)
+	return fmt.Sprintf("Box(%s, %s, %s, float32)", boundString(b.Low), boundString(b.High), shapeString(b.Shape()))
 }
 
-// boundString prints a bound compactly: one number when all elements agree.
+// boundString prints a bound compactly: one number when all elements agree, else a list.
 func boundString(v []float32) string {
-	same := true
+	same := len(v) > 0
 	for _, x := range v {
 		if x != v[0] {
 			same = false
 			break
 		}
 	}
-	if same && len(v) > 0 {
-		return fmt.Sprint(v[0])
+	if same {
+		return pyFloat(v[0])
 	}
 	parts := make([]string, len(v))
 	for i, x := range v {
-		parts[i] = fmt.Sprint(x)
+		parts[i] = pyFloat(x)
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// pyFloat formats a float32 as Python's str(np.float32(x)) does: the shortest representation
+// that reads back to the same float32, with ".0" on integral values and inf/nan in lower case.
+func pyFloat(x float32) string {
+	f := float64(x)
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 32)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+// shapeString prints a shape as a Python tuple: (), (4,), (2, 3).
+func shapeString(shape []int) string {
+	switch len(shape) {
+	case 0:
+		return "()"
+	case 1:
+		return fmt.Sprintf("(%d,)", shape[0])
+	}
+	parts := make([]string, len(shape))
+	for i, s := range shape {
+		parts[i] = strconv.Itoa(s)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // MultiDiscrete is the product of Discrete(Nvec[i]) spaces: Gymnasium's MultiDiscrete(nvec).
@@ -193,7 +237,8 @@ func (m MultiDiscrete) Contains(x []float32) bool {
 		return false
 	}
 	for i, v := range x {
-		if v != float32(math.Trunc(float64(v))) || v < 0 || int(v) >= m.Nvec[i] {
+		f := float64(v)
+		if f != math.Trunc(f) || f < 0 || f >= float64(m.Nvec[i]) {
 			return false
 		}
 	}
@@ -229,6 +274,94 @@ func (m MultiBinary) Contains(x []float32) bool {
 }
 
 func (m MultiBinary) String() string { return fmt.Sprintf("MultiBinary(%d)", m.N) }
+
+// validateSpace returns an error naming what is wrong with a space's definition, or nil. It
+// checks what Gymnasium's check_space does (positive sizes, ordered bounds without NaN) and that
+// the space keeps its own promises: Dim equals the number of elements of Shape, sampled points
+// are contained, and a slice of the wrong length is not.
+func validateSpace(s Space) error {
+	if s == nil {
+		return fmt.Errorf("the space is nil")
+	}
+	var problems []string
+	dim := s.Dim()
+	n := 1
+	for _, d := range s.Shape() {
+		if d < 1 {
+			problems = append(problems, fmt.Sprintf("shape %v has a dimension below 1", s.Shape()))
+		}
+		n *= d
+	}
+	if dim < 1 {
+		problems = append(problems, fmt.Sprintf("Dim() = %d; want at least 1", dim))
+	} else if n != dim {
+		problems = append(problems, fmt.Sprintf("shape %v holds %d elements but Dim() = %d", s.Shape(), n, dim))
+	}
+	switch sp := s.(type) {
+	case Discrete:
+		if sp.N < 1 {
+			problems = append(problems, fmt.Sprintf("Discrete N = %d; want at least 1", sp.N))
+		}
+	case *Box:
+		if len(sp.Low) != len(sp.High) {
+			problems = append(problems, fmt.Sprintf("Box has %d low and %d high bounds", len(sp.Low), len(sp.High)))
+			break
+		}
+		for i := range sp.Low {
+			lo, hi := sp.Low[i], sp.High[i]
+			switch {
+			case lo != lo || hi != hi:
+				problems = append(problems, fmt.Sprintf("Box bound %d is NaN", i))
+			case lo > hi:
+				problems = append(problems, fmt.Sprintf("Box low[%d]=%g > high[%d]=%g", i, lo, i, hi))
+			case math.IsInf(float64(lo), 1) || math.IsInf(float64(hi), -1):
+				problems = append(problems, fmt.Sprintf("Box element %d has bounds [%g, %g]: no float32 lies in it", i, lo, hi))
+			}
+		}
+	case MultiDiscrete:
+		for i, k := range sp.Nvec {
+			if k < 1 {
+				problems = append(problems, fmt.Sprintf("MultiDiscrete Nvec[%d] = %d; want at least 1", i, k))
+			}
+		}
+	case MultiBinary:
+		if sp.N < 1 {
+			problems = append(problems, fmt.Sprintf("MultiBinary N = %d; want at least 1", sp.N))
+		}
+	}
+	if len(problems) == 0 {
+		r := NewRand(0)
+		x := make([]float32, dim)
+		for range 20 {
+			if err := samplePoint(s, r, x); err != nil {
+				problems = append(problems, err.Error())
+				break
+			}
+			if !s.Contains(x) {
+				problems = append(problems, fmt.Sprintf("Sample gave %v, which Contains rejects", x))
+				break
+			}
+		}
+		if s.Contains(append(x, 0)) {
+			problems = append(problems, fmt.Sprintf("Contains accepts a slice of length %d for a space of Dim %d", dim+1, dim))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %s", s, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// samplePoint calls s.Sample, turning a panic into an error so that a checker can report it.
+func samplePoint(s Space, r *rand.Rand, dst []float32) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("Sample panicked: %v", p)
+		}
+	}()
+	s.Sample(r, dst)
+	return nil
+}
 
 var (
 	_ Space = Discrete{}

@@ -1,0 +1,351 @@
+package env
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"sync"
+)
+
+// vecCore holds the copies and the flat buffers that both vector implementations share, and
+// steps or resets any contiguous block of copies. Blocks touch disjoint parts of every buffer,
+// so several goroutines can run disjoint blocks at once without locks.
+type vecCore struct {
+	envs             []Env
+	obsSpace         Space
+	actSpace         Space
+	obsDim, actDim   int
+	obs              []float32 // N×obsDim
+	rewards          []float64
+	term, trunc      []bool
+	episodeReturns   []float64 // of the episode finished in the last Step (0 elsewhere)
+	episodeLengths   []int
+	runningReturns   []float64 // of the episode in progress
+	runningLengths   []int
+	needsReset       []bool // the copy ended its episode in the last Step
+	actions          []float32
+	started, closed  bool
+	resetSeed        *uint64
+	resetSeedStorage uint64
+}
+
+func newVecCore(newEnv func() (Env, error), n int) (*vecCore, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("env: a vector env of %d copies; want at least 1", n)
+	}
+	if newEnv == nil {
+		return nil, errors.New("env: a vector env needs a function that makes the copies")
+	}
+	c := &vecCore{envs: make([]Env, 0, n)}
+	for i := range n {
+		e, err := newEnv()
+		if err != nil {
+			err = fmt.Errorf("making vector env copy %d: %w", i, err)
+			return nil, errors.Join(err, c.closeEnvs())
+		}
+		if i == 0 {
+			c.obsSpace, c.actSpace = e.ObservationSpace(), e.ActionSpace()
+		} else if os, as := e.ObservationSpace(), e.ActionSpace(); os.String() != c.obsSpace.String() || as.String() != c.actSpace.String() {
+			err := fmt.Errorf("env: vector env copy %d has spaces %v and %v; copy 0 has %v and %v", i, os, as, c.obsSpace, c.actSpace)
+			return nil, errors.Join(err, e.Close(), c.closeEnvs())
+		}
+		c.envs = append(c.envs, e)
+	}
+	c.obsDim, c.actDim = c.obsSpace.Dim(), c.actSpace.Dim()
+	c.obs = make([]float32, n*c.obsDim)
+	c.rewards = make([]float64, n)
+	c.term, c.trunc, c.needsReset = make([]bool, n), make([]bool, n), make([]bool, n)
+	c.episodeReturns, c.runningReturns = make([]float64, n), make([]float64, n)
+	c.episodeLengths, c.runningLengths = make([]int, n), make([]int, n)
+	return c, nil
+}
+
+func (c *vecCore) NumEnvs() int                  { return len(c.envs) }
+func (c *vecCore) SingleObservationSpace() Space { return c.obsSpace }
+func (c *vecCore) SingleActionSpace() Space      { return c.actSpace }
+func (c *vecCore) EpisodeReturns() []float64     { return c.episodeReturns }
+func (c *vecCore) EpisodeLengths() []int         { return c.episodeLengths }
+
+// Env returns copy i, for example to Render it. Stepping it directly desynchronises the batch.
+func (c *vecCore) Env(i int) Env { return c.envs[i] }
+
+// beginReset records the seed for resetBlock (copy i gets seed+i).
+func (c *vecCore) beginReset(seed *uint64) {
+	if c.closed {
+		panic("env: Reset of a closed vector env")
+	}
+	c.resetSeed = nil
+	if seed != nil {
+		c.resetSeedStorage = *seed
+		c.resetSeed = &c.resetSeedStorage
+	}
+	c.started = true
+}
+
+// beginStep checks and records the actions for stepBlock.
+func (c *vecCore) beginStep(actions []float32) {
+	if c.closed {
+		panic("env: Step of a closed vector env")
+	}
+	if !c.started {
+		panic("env: vector env Step before Reset")
+	}
+	if len(actions) != len(c.envs)*c.actDim {
+		panic(fmt.Sprintf("env: vector env Step with %d action values; want %d copies × %d", len(actions), len(c.envs), c.actDim))
+	}
+	c.actions = actions
+}
+
+// resetBlock resets copies [lo, hi).
+func (c *vecCore) resetBlock(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		var obs []float32
+		if c.resetSeed != nil {
+			s := *c.resetSeed + uint64(i)
+			obs, _ = c.envs[i].Reset(&s)
+		} else {
+			obs, _ = c.envs[i].Reset(nil)
+		}
+		c.setObs(i, obs)
+		c.rewards[i], c.term[i], c.trunc[i], c.needsReset[i] = 0, false, false, false
+		c.episodeReturns[i], c.episodeLengths[i] = 0, 0
+		c.runningReturns[i], c.runningLengths[i] = 0, 0
+	}
+}
+
+// stepBlock steps copies [lo, hi) with NEXT_STEP autoreset: a copy whose episode ended in the
+// previous Step is reset instead, ignoring its action.
+func (c *vecCore) stepBlock(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		e := c.envs[i]
+		if c.needsReset[i] {
+			obs, _ := e.Reset(nil)
+			c.setObs(i, obs)
+			c.rewards[i], c.term[i], c.trunc[i], c.needsReset[i] = 0, false, false, false
+			c.episodeReturns[i], c.episodeLengths[i] = 0, 0
+			c.runningReturns[i], c.runningLengths[i] = 0, 0
+			continue
+		}
+		obs, r, term, trunc, _ := e.Step(c.actions[i*c.actDim : (i+1)*c.actDim])
+		c.setObs(i, obs)
+		c.rewards[i], c.term[i], c.trunc[i] = r, term, trunc
+		c.runningReturns[i] += r
+		c.runningLengths[i]++
+		if term || trunc {
+			c.episodeReturns[i], c.episodeLengths[i] = c.runningReturns[i], c.runningLengths[i]
+			c.needsReset[i] = true
+		} else {
+			c.episodeReturns[i], c.episodeLengths[i] = 0, 0
+		}
+	}
+}
+
+func (c *vecCore) setObs(i int, obs []float32) {
+	if len(obs) != c.obsDim {
+		panic(fmt.Sprintf("env: vector env copy %d returned an observation of %d elements; its space %v has %d", i, len(obs), c.obsSpace, c.obsDim))
+	}
+	copy(c.obs[i*c.obsDim:(i+1)*c.obsDim], obs)
+}
+
+func (c *vecCore) closeEnvs() error {
+	var errs []error
+	for i, e := range c.envs {
+		if err := e.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("env: closing vector env copy %d: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SyncVector steps its copies one after the other in the caller's goroutine. It is the
+// reference implementation of VectorEnv and the fastest for cheap envs or small N, where
+// handing work to other goroutines costs more than it saves.
+type SyncVector struct {
+	*vecCore
+}
+
+// NewSyncVector makes n copies with newEnv. The copies must have identical spaces. On error the
+// copies made so far are closed.
+func NewSyncVector(newEnv func() (Env, error), n int) (*SyncVector, error) {
+	c, err := newVecCore(newEnv, n)
+	if err != nil {
+		return nil, err
+	}
+	return &SyncVector{c}, nil
+}
+
+func (v *SyncVector) Reset(seed *uint64) []float32 {
+	v.beginReset(seed)
+	v.resetBlock(0, len(v.envs))
+	return v.obs
+}
+
+func (v *SyncVector) Step(actions []float32) ([]float32, []float64, []bool, []bool) {
+	v.beginStep(actions)
+	v.stepBlock(0, len(v.envs))
+	return v.obs, v.rewards, v.term, v.trunc
+}
+
+// Close closes every copy; a second Close does nothing.
+func (v *SyncVector) Close() error {
+	if v.closed {
+		return nil
+	}
+	v.closed = true
+	return v.closeEnvs()
+}
+
+// ParallelVector splits its copies into contiguous blocks, one per worker, and steps the blocks
+// at the same time: block 0 in the caller's goroutine, the others in persistent goroutines that
+// wait on a channel for each Reset or Step (no goroutine is started per step). Every copy
+// owns its slice of the buffers and is stepped exactly as SyncVector steps it, so the results
+// are identical for any number of workers. Close stops the goroutines.
+//
+// A panic in a copy (an invalid action, say) is caught in its worker and raised again in the
+// caller's goroutine once every block has finished, with the same value.
+type ParallelVector struct {
+	*vecCore
+	bounds []int // block w is [bounds[w], bounds[w+1])
+	cmds   []chan bool
+	wg     sync.WaitGroup
+	panics []any
+}
+
+// NewParallelVector makes n copies with newEnv and splits them over workers blocks (at most n;
+// workers <= 0 means runtime.GOMAXPROCS(0)). The copies must have identical spaces.
+func NewParallelVector(newEnv func() (Env, error), n, workers int) (*ParallelVector, error) {
+	c, err := newVecCore(newEnv, n)
+	if err != nil {
+		return nil, err
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	v := &ParallelVector{vecCore: c, bounds: make([]int, workers+1), panics: make([]any, workers)}
+	for w := range v.bounds {
+		v.bounds[w] = w * n / workers
+	}
+	v.cmds = make([]chan bool, workers)
+	for w := 1; w < workers; w++ {
+		v.cmds[w] = make(chan bool)
+		go v.work(w)
+	}
+	return v, nil
+}
+
+// Workers is the number of blocks the copies are split into.
+func (v *ParallelVector) Workers() int { return len(v.bounds) - 1 }
+
+// work runs block w's commands until its channel closes: true resets, false steps.
+func (v *ParallelVector) work(w int) {
+	for reset := range v.cmds[w] {
+		v.run(w, reset)
+	}
+}
+
+// run resets or steps block w, recording a panic instead of crashing the worker.
+func (v *ParallelVector) run(w int, reset bool) {
+	defer v.wg.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			v.panics[w] = p
+		}
+	}()
+	if reset {
+		v.resetBlock(v.bounds[w], v.bounds[w+1])
+	} else {
+		v.stepBlock(v.bounds[w], v.bounds[w+1])
+	}
+}
+
+// dispatch runs every block and waits for all of them, then re-raises the first panic.
+func (v *ParallelVector) dispatch(reset bool) {
+	v.wg.Add(len(v.panics))
+	for w := 1; w < len(v.cmds); w++ {
+		v.cmds[w] <- reset
+	}
+	v.run(0, reset)
+	v.wg.Wait()
+	for _, p := range v.panics {
+		if p != nil {
+			clear(v.panics)
+			panic(p)
+		}
+	}
+}
+
+func (v *ParallelVector) Reset(seed *uint64) []float32 {
+	v.beginReset(seed)
+	v.dispatch(true)
+	return v.obs
+}
+
+func (v *ParallelVector) Step(actions []float32) ([]float32, []float64, []bool, []bool) {
+	v.beginStep(actions)
+	v.dispatch(false)
+	return v.obs, v.rewards, v.term, v.trunc
+}
+
+// Close stops the workers and closes every copy; a second Close does nothing.
+func (v *ParallelVector) Close() error {
+	if v.closed {
+		return nil
+	}
+	v.closed = true
+	for w := 1; w < len(v.cmds); w++ {
+		close(v.cmds[w])
+	}
+	return v.closeEnvs()
+}
+
+// MakeVector builds a vector env of n copies of the env registered under idOrAlias, each as Make
+// would build it (the spec's options overridden by opts, and the TimeLimit). It uses the spec's
+// native batched implementation when there is one (Spec.NewVector), else a SyncVector when
+// workers is 1 and a ParallelVector otherwise; workers <= 0 means runtime.GOMAXPROCS(0).
+func MakeVector(idOrAlias string, n int, opts Options, workers int) (VectorEnv, error) {
+	spec, merged, limit, err := prepare(idOrAlias, opts)
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("env: MakeVector(%q): %d copies; want at least 1", spec.ID, n)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	if spec.NewVector != nil {
+		v, err := spec.NewVector(n, merged, limit, workers)
+		if err != nil {
+			return nil, fmt.Errorf("env: MakeVector(%q): %w", spec.ID, err)
+		}
+		return v, nil
+	}
+	newEnv := func() (Env, error) {
+		e, err := spec.New(maps.Clone(merged)) // a fresh map: New may keep or change it
+		if err != nil {
+			return nil, err
+		}
+		if limit > 0 {
+			e = NewTimeLimit(e, limit)
+		}
+		return e, nil
+	}
+	var v VectorEnv
+	if workers == 1 {
+		v, err = NewSyncVector(newEnv, n)
+	} else {
+		v, err = NewParallelVector(newEnv, n, workers)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("env: MakeVector(%q): %w", spec.ID, err)
+	}
+	return v, nil
+}
+
+var (
+	_ VectorEnv = (*SyncVector)(nil)
+	_ VectorEnv = (*ParallelVector)(nil)
+)
