@@ -52,9 +52,9 @@ func (b modelBuilder) done(isd []float64) *model {
 	return m
 }
 
-func (m *model) NumStates() int                  { return m.nS }
-func (m *model) NumActions() int                 { return m.nA }
-func (m *model) InitialDistribution() []float64  { return m.isd }
+func (m *model) NumStates() int                 { return m.nS }
+func (m *model) NumActions() int                { return m.nA }
+func (m *model) InitialDistribution() []float64 { return m.isd }
 func (m *model) Transitions(s, a int) []env.Transition {
 	i := s*m.nA + a
 	return m.trans[m.off[i]:m.off[i+1]]

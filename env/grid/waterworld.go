@@ -19,19 +19,19 @@ const (
 
 // WaterWorld's constants, REINFORCEjs's values (waterworld.js, a 700×500 canvas).
 const (
-	waterW         = 700.0
-	waterH         = 500.0
-	waterMaxItems  = 50
-	waterItemRad   = 10.0
-	waterAgentRad  = 10.0
-	waterEyes      = 30
-	waterEyeRange  = 120.0
-	waterEyeStep   = 0.21 // radians between eyes
-	waterThrust    = 1.0
-	waterDamping   = 0.95
-	waterStartX    = 300.0
-	waterStartY    = 300.0
-	waterObsDim    = waterEyes*5 + 2
+	waterW        = 700.0
+	waterH        = 500.0
+	waterMaxItems = 50
+	waterItemRad  = 10.0
+	waterAgentRad = 10.0
+	waterEyes     = 30
+	waterEyeRange = 120.0
+	waterEyeStep  = 0.21 // radians between eyes
+	waterThrust   = 1.0
+	waterDamping  = 0.95
+	waterStartX   = 300.0
+	waterStartY   = 300.0
+	waterObsDim   = waterEyes*5 + 2
 )
 
 // Sensed types of an eye, REINFORCEjs's sensed_type.
