@@ -1,38 +1,385 @@
-// Package gemm is gorl's float32 matrix multiply: C = alpha·op(A)·op(B) + beta·C on row-major
-// matrices, the kernel under every Linear, convolution and recurrent layer in nets.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
-// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(X) is X or its
-// transpose. op(A) is m×k, op(B) is k×n, C is m×n; lda, ldb and ldc are the row strides of A, B
-// and C as stored. With beta == 0, C is overwritten (NaNs in C do not propagate), as in BLAS.
-func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// Context carries the settings of the GEMM calls made through it. The zero value is ready to use
+// and behaves like the package-level Sgemm's native path; a nil *Context is the zero value.
+// A Context is not modified by calls, so one value may be shared by goroutines.
+type Context struct {
+	// Threads caps the goroutines one call may use. 0 means runtime.GOMAXPROCS(0); 1 keeps every
+	// call on the caller's goroutine (the single-thread figure of a benchmark). Products below
+	// about half a million multiply-adds always run on the caller's goroutine. The result does
+	// not depend on Threads: each element of C is computed by one goroutine in the same order.
+	Threads int
+
+	arch *arch // kernel set; nil selects the best one this CPU runs (tests force the others)
+}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C like the package-level Sgemm, always with gorl's
+// own kernels (also in a build with the openblas tag) and with the context's thread limit.
+func (ctx *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+	ar, threads := bestArch, 0
+	if ctx != nil {
+		threads = ctx.Threads
+		if ctx.arch != nil {
+			ar = ctx.arch
+		}
+	}
+	op := operands{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	ar.gemm(threads, &op)
+}
+
+// nativeSgemm is Sgemm with the best kernels and all cores.
+func nativeSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	op := operands{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	bestArch.gemm(0, &op)
+}
+
+// operands is one checked product: C = alpha·op(A)·op(B) + beta·C.
+type operands struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+}
+
+// aAt is the address of op(A)[i,p]; aStrides its row and k strides in bytes.
+func (op *operands) aAt(i, p int) unsafe.Pointer {
+	if op.transA {
+		return unsafe.Pointer(&op.a[p*op.lda+i])
+	}
+	return unsafe.Pointer(&op.a[i*op.lda+p])
+}
+
+func (op *operands) aStrides() (ars, aps uintptr) {
+	if op.transA {
+		return 4, uintptr(op.lda) * 4
+	}
+	return uintptr(op.lda) * 4, 4
+}
+
+// bAt is the address of op(B)[p,j].
+func (op *operands) bAt(p, j int) unsafe.Pointer {
+	if op.transB {
+		return unsafe.Pointer(&op.b[j*op.ldb+p])
+	}
+	return unsafe.Pointer(&op.b[p*op.ldb+j])
+}
+
+func (op *operands) cAt(i, j int) unsafe.Pointer { return unsafe.Pointer(&op.c[i*op.ldc+j]) }
+
+// Paths. Small and medium products run "direct": the tile kernels read A through its strides and
+// B through its row stride, with no packing at all (only a transposed B is packed, into panels).
+// Products with a side of at most dotMaxM whose k runs contiguous in both operands use dot
+// kernels (GEMV-like, no packing). Large ones are packed and blocked for the caches.
+
+// directMaxK and directMaxWork bound the direct path: past them the B panel falls out of L1 or
+// A out of L2 and packing pays for itself.
+const (
+	directMaxWork = 1 << 24
+)
+
+func (ar *arch) gemm(threads int, op *operands) {
+	m, n, k := op.m, op.n, op.k
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || op.alpha == 0 {
+		scaleC(op)
+		return
+	}
+	work := m * n * k
+	t := threadsFor(threads, work)
+	switch {
+	case m <= ar.dotMaxM && op.transB && k >= dotMinK:
+		ar.dot(op, t, false)
+	case n <= ar.dotMaxM && !op.transA && k >= dotMinK:
+		ar.dot(op, t, true)
+	case k <= ar.kc && work <= directMaxWork:
+		ar.direct(op, t)
+	default:
+		ar.packed(op, t)
+	}
+}
+
+// dotMinK: below it the reductions of the dot kernels cost more than the lanes they save.
+const dotMinK = 4
+
+// scaleC sets C = beta·C, the whole product when k == 0 or alpha == 0 (A and B are not read,
+// as in BLAS).
+func scaleC(op *operands) {
+	for i := 0; i < op.m; i++ {
+		row := op.c[i*op.ldc : i*op.ldc+op.n]
+		switch op.beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= op.beta
 			}
 		}
 	}
+}
+
+// dot computes the product with dot kernels. X is the operand with at most dotMaxM rows, Y the
+// other; both must run contiguous along k (X is copied into scratch when it does not). swapped
+// means X = op(B)ᵀ and Y = op(A), which computes Cᵀ.
+func (ar *arch) dot(op *operands, t int, swapped bool) {
+	k := op.k
+	d := dotJob{ar: ar, k: k, alpha: op.alpha, beta: op.beta, c: op.cAt(0, 0)}
+	var buf *buffer
+	if !swapped {
+		d.mx, d.ny = op.m, op.n
+		if op.transA {
+			buf = getBuffer(d.mx * k)
+			packRows(buf.f, op.a, d.mx, k, 1, op.lda)
+			d.x, d.xrs = unsafe.Pointer(&buf.f[0]), uintptr(k)*4
+		} else {
+			d.x, d.xrs = op.aAt(0, 0), uintptr(op.lda)*4
+		}
+		d.y, d.yrs = op.bAt(0, 0), uintptr(op.ldb)*4
+		d.crs, d.ccs = uintptr(op.ldc)*4, 4
+	} else {
+		d.mx, d.ny = op.n, op.m
+		if !op.transB {
+			buf = getBuffer(d.mx * k)
+			packRows(buf.f, op.b, d.mx, k, 1, op.ldb)
+			d.x, d.xrs = unsafe.Pointer(&buf.f[0]), uintptr(k)*4
+		} else {
+			d.x, d.xrs = op.bAt(0, 0), uintptr(op.ldb)*4
+		}
+		d.y, d.yrs = op.aAt(0, 0), uintptr(op.lda)*4
+		d.crs, d.ccs = 4, uintptr(op.ldc)*4
+	}
+	d.nr = ar.dotCols[d.mx]
+	if ar.lanes != 4 { // the generic kernels take the whole k
+		d.tail = ar.masks[k%ar.lanes]
+	}
+	blocks := (d.ny + d.nr - 1) / d.nr
+	if t == 1 {
+		d.run(0, blocks)
+	} else {
+		d.parallel(t, blocks)
+	}
+	if buf != nil {
+		putBuffer(buf)
+	}
+}
+
+// dotJob is a product on the dot kernels: C[i][j] = alpha·X[i,·]·Y[j,·] + beta·C[i][j].
+type dotJob struct {
+	ar          *arch
+	k, mx, ny   int
+	nr          int // Y rows a kernel call
+	x, y, c     unsafe.Pointer
+	xrs, yrs    uintptr
+	crs, ccs    uintptr
+	alpha, beta float32
+	tail        uintptr
+}
+
+// run computes the blocks b0 ≤ b < b1 of nr rows of Y.
+func (d *dotJob) run(b0, b1 int) {
+	for j0 := b0 * d.nr; j0 < min(d.ny, b1*d.nr); j0 += d.nr {
+		cols := min(d.nr, d.ny-j0)
+		d.ar.dots[d.mx][cols](d.k, d.x, d.xrs, unsafe.Add(d.y, uintptr(j0)*d.yrs), d.yrs,
+			unsafe.Add(d.c, uintptr(j0)*d.ccs), d.crs, d.ccs, d.alpha, d.beta, d.tail)
+	}
+}
+
+func (d dotJob) parallel(t, blocks int) {
+	parts := min(blocks, 4*t)
+	parallel(t, parts, func(i int) { d.run(split(blocks, parts, i)) })
+}
+
+// sweepJob is an m×n block of C swept by tile kernels (see arch.sweep).
+type sweepJob struct {
+	ar               *arch
+	m, n, k          int
+	a                unsafe.Pointer
+	ars, aps, apanel uintptr
+	rows             int
+	b                unsafe.Pointer
+	bps, bpanel      uintptr
+	nv               int
+	c                unsafe.Pointer
+	crs              uintptr
+	alpha, beta      float32
+}
+
+func (s *sweepJob) run() {
+	s.ar.sweep(s.m, s.n, s.k, s.a, s.ars, s.aps, s.apanel, s.rows, s.b, s.bps, s.bpanel, s.nv, s.c, s.crs, s.alpha, s.beta)
+}
+
+// rowBlocks returns the job restricted to row blocks r0 ≤ r < r1, and cols to column panels.
+func (s sweepJob) rowBlocks(r0, r1 int) sweepJob {
+	i0, i1 := r0*s.rows, min(s.m, r1*s.rows)
+	s.a = unsafe.Add(s.a, uintptr(r0)*s.apanel)
+	s.c = unsafe.Add(s.c, uintptr(i0)*s.crs)
+	s.m = i1 - i0
+	return s
+}
+
+func (s sweepJob) cols(p0, p1 int) sweepJob {
+	w := s.nv * s.ar.lanes
+	j0, j1 := p0*w, min(s.n, p1*w)
+	s.b = unsafe.Add(s.b, uintptr(p0)*s.bpanel)
+	s.c = unsafe.Add(s.c, uintptr(j0)*4)
+	s.n = j1 - j0
+	return s
+}
+
+// parallel splits the job over t goroutines by row blocks or, when there are fewer of those
+// than column panels, by column panels.
+func (s sweepJob) parallel(t int) {
+	w := s.nv * s.ar.lanes
+	rowBlocks, panels := (s.m+s.rows-1)/s.rows, (s.n+w-1)/w
+	if rowBlocks >= panels {
+		parts := min(rowBlocks, 4*t)
+		parallel(t, parts, func(i int) {
+			sub := s.rowBlocks(split(rowBlocks, parts, i))
+			sub.run()
+		})
+		return
+	}
+	parts := min(panels, 4*t)
+	parallel(t, parts, func(i int) {
+		sub := s.cols(split(panels, parts, i))
+		sub.run()
+	})
+}
+
+// direct computes the product without packing A, tiling C with the shape directShape picks.
+func (ar *arch) direct(op *operands, t int) {
+	m, n, k := op.m, op.n, op.k
+	nv, rows := ar.directShape(m, n)
+	w := nv * ar.lanes
+	s := sweepJob{ar: ar, m: m, n: n, k: k, a: op.aAt(0, 0), rows: rows, nv: nv,
+		c: op.cAt(0, 0), crs: uintptr(op.ldc) * 4, alpha: op.alpha, beta: op.beta}
+	s.ars, s.aps = op.aStrides()
+	s.apanel = uintptr(rows) * s.ars
+	var buf *buffer
+	if op.transB {
+		panels := (n + w - 1) / w
+		buf = getBuffer(panels * w * k)
+		packB(buf.f, op, 0, k, 0, n, w)
+		s.b, s.bps, s.bpanel = unsafe.Pointer(&buf.f[0]), uintptr(w)*4, uintptr(k*w)*4
+	} else {
+		s.b, s.bps, s.bpanel = op.bAt(0, 0), uintptr(op.ldb)*4, uintptr(w)*4
+	}
+	if t == 1 {
+		s.run()
+	} else {
+		s.parallel(t)
+	}
+	if buf != nil {
+		putBuffer(buf)
+	}
+}
+
+// packed computes the product GotoBLAS-style: for each block of nc columns and kc steps of k,
+// B is packed into panels of the micro-tile width, then each block of at most mc rows of A is
+// packed into panels of mr rows and swept against it: a kc×(micro-tile width) panel of B stays in
+// L1 while the mc×kc block of A streams from L2.
+func (ar *arch) packed(op *operands, t int) {
+	if t > 1 {
+		ar.packedParallel(*op, t)
+		return
+	}
+	m, n, k := op.m, op.n, op.k
+	mr, nr := ar.mr, ar.nv*ar.lanes
+	kc, nc, mc := ar.packedBlocks(k, n)
+	bbuf, abuf := getBuffer(kc*nc), getBuffer(mc*kc)
+	s := sweepJob{ar: ar, ars: 4, aps: uintptr(mr) * 4, rows: mr, nv: ar.nv,
+		b: unsafe.Pointer(&bbuf.f[0]), bps: uintptr(nr) * 4, a: unsafe.Pointer(&abuf.f[0]),
+		crs: uintptr(op.ldc) * 4, alpha: op.alpha}
+	for jc := 0; jc < n; jc += nc {
+		s.n = min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			s.k = min(kc, k-pc)
+			s.beta = op.beta
+			if pc > 0 {
+				s.beta = 1
+			}
+			s.bpanel, s.apanel = uintptr(s.k*nr)*4, uintptr(mr*s.k)*4
+			packB(bbuf.f, op, pc, s.k, jc, s.n, nr)
+			for ic := 0; ic < m; ic += mc {
+				s.m = min(mc, m-ic)
+				packA(abuf.f, op, ic, s.m, pc, s.k, mr)
+				s.c = op.cAt(ic, jc)
+				s.run()
+			}
+		}
+	}
+	putBuffer(abuf)
+	putBuffer(bbuf)
+}
+
+// packedBlocks returns the packed-path blocking of a product: kc balanced over the k blocks (no
+// sliver of a block at the end), nc no wider than n.
+func (ar *arch) packedBlocks(k, n int) (kc, nc, mc int) {
+	nr := ar.nv * ar.lanes
+	kblocks := (k + ar.kc - 1) / ar.kc
+	return (k + kblocks - 1) / kblocks, min(ar.nc, (n+nr-1)/nr*nr), ar.mc
+}
+
+// packedParallel is packed on t goroutines: B is packed by all of them into one shared buffer,
+// then the rows (and the columns too, when there are too few row blocks) are shared out, each
+// goroutine packing its own rows of A.
+func (ar *arch) packedParallel(op operands, t int) {
+	m, n, k := op.m, op.n, op.k
+	mr, nr := ar.mr, ar.nv*ar.lanes
+	kc, nc, mc := ar.packedBlocks(k, n)
+	bbuf := getBuffer(kc * nc)
+	rp := min(mc, max(mr, (m+2*t-1)/(2*t)+mr-1)/mr*mr) // rows a part: a multiple of mr
+	rparts := (m + rp - 1) / rp
+	for jc := 0; jc < n; jc += nc {
+		ncur := min(nc, n-jc)
+		panels := (ncur + nr - 1) / nr
+		cparts := 1
+		if rparts < 2*t {
+			cparts = min(panels, (2*t+rparts-1)/rparts)
+		}
+		for pc := 0; pc < k; pc += kc {
+			kcur := min(kc, k-pc)
+			bparts := min(panels, 4*t)
+			parallel(t, bparts, func(i int) {
+				p0, p1 := split(panels, bparts, i)
+				packB(bbuf.f[p0*kcur*nr:], &op, pc, kcur, jc+p0*nr, min(ncur, p1*nr)-p0*nr, nr)
+			})
+			s := sweepJob{ar: ar, n: ncur, k: kcur, ars: 4, aps: uintptr(mr) * 4,
+				apanel: uintptr(mr*kcur) * 4, rows: mr, nv: ar.nv,
+				b: unsafe.Pointer(&bbuf.f[0]), bps: uintptr(nr) * 4, bpanel: uintptr(kcur*nr) * 4,
+				c: op.cAt(0, jc), crs: uintptr(op.ldc) * 4, alpha: op.alpha, beta: op.beta}
+			if pc > 0 {
+				s.beta = 1
+			}
+			parallel(t, rparts*cparts, func(i int) {
+				ri, ci := i/cparts, i%cparts
+				i0, i1 := ri*rp, min(m, (ri+1)*rp)
+				abuf := getBuffer(rp * kcur)
+				packA(abuf.f, &op, i0, i1-i0, pc, kcur, mr)
+				sub := s.cols(split(panels, cparts, ci))
+				sub.m, sub.a, sub.c = i1-i0, unsafe.Pointer(&abuf.f[0]), unsafe.Add(sub.c, uintptr(i0)*sub.crs)
+				sub.run()
+				putBuffer(abuf)
+			})
+		}
+	}
+	putBuffer(bbuf)
 }
 
 // checkArgs panics with a message naming the bad argument: a shape mismatch in a kernel is a

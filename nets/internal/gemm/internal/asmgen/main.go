@@ -1,0 +1,486 @@
+// Command asmgen writes the amd64 micro-kernels of package gemm: kernels_amd64.s and
+// kernels_amd64.go. The kernels differ only in their tile shape, so they are generated rather than
+// written by hand; run it with `go generate` in nets/internal/gemm after changing it.
+//
+// Two families, each for AVX-512 (zmm, 16 lanes, mask registers) and AVX2+FMA (ymm, 8 lanes,
+// VMASKMOVPS masks):
+//
+//   - tile kernels: an mr×(nv vectors) block of C = alpha·A·B + beta·C, with A read by broadcast
+//     through a row stride and a k stride (so packed panels, A and Aᵀ all work unpacked) and B read
+//     as vectors through a k stride (a packed panel or a row-major matrix);
+//   - dot kernels: an mr×nr block of C = alpha·A·Bᵀ + beta·C where the rows of A and of B are both
+//     contiguous along k (the m ≤ 4, transposed-B case: GEMV-like, no packing at all).
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"strings"
+)
+
+type isa struct {
+	name   string // Z or Y: kernel name prefix and register letter
+	lanes  int    // float32 per vector
+	nregs  int    // vector registers
+	bcasts int    // broadcast registers in the tile loop
+	avx512 bool   // mask registers (K1) instead of a mask vector in the last register
+}
+
+var (
+	zmm = isa{name: "Z", lanes: 16, nregs: 32, bcasts: 2, avx512: true}
+	ymm = isa{name: "Y", lanes: 8, nregs: 16, bcasts: 1}
+)
+
+const (
+	maxRows   = 14 // tile rows: enough accumulators for the FMA latency with two vectors a row
+	maxNV     = 8  // vectors per tile row (128 columns with zmm, for the m=1 GEMV-like case)
+	maxDotRow = 4  // rows of A in a dot kernel
+	maxDotCol = 8  // rows of B in a dot kernel
+)
+
+// usable registers: the AVX2 kernels keep the lane mask in Y15.
+func (s isa) usable() int {
+	if s.avx512 {
+		return s.nregs
+	}
+	return s.nregs - 1
+}
+
+// tileRegs is the register count of an mr×nv tile kernel: accumulators, B vectors (with one row
+// the unmasked B vectors are FMA memory operands, only the masked last one needs a register) and
+// broadcasts.
+func (s isa) tileRegs(mr, nv int) int {
+	b := nv
+	if mr == 1 {
+		b = 1
+	}
+	return mr*nv + b + s.bcasts
+}
+
+func (s isa) tileOK(mr, nv int) bool {
+	return s.tileRegs(mr, nv) <= s.usable() && mr*nv+3 <= s.usable() && mr <= maxRows
+}
+
+func (s isa) dotOK(mr, nr int) bool { return mr*nr+mr+2 <= s.usable() }
+
+type gen struct{ b bytes.Buffer }
+
+func (g *gen) f(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
+
+func (s isa) reg(i int) string { return fmt.Sprintf("%s%d", s.name, i) }
+
+func xreg(i int) string { return fmt.Sprintf("X%d", i) }
+
+// rowAddr addresses row r of an operand whose rows are `stride` bytes apart: base registers for rows
+// 0-4, 5-9 and 10-14, and the stride and three times the stride as index registers.
+func rowAddr(r int, bases [3]string, stride, stride3 string, off int) string {
+	base := bases[r/5]
+	d := ""
+	if off != 0 {
+		d = fmt.Sprint(off)
+	}
+	switch r % 5 {
+	case 0:
+		return fmt.Sprintf("%s(%s)", d, base)
+	case 1:
+		return fmt.Sprintf("%s(%s)(%s*1)", d, base, stride)
+	case 2:
+		return fmt.Sprintf("%s(%s)(%s*2)", d, base, stride)
+	case 3:
+		return fmt.Sprintf("%s(%s)(%s*1)", d, base, stride3)
+	default:
+		return fmt.Sprintf("%s(%s)(%s*4)", d, base, stride)
+	}
+}
+
+func tileName(s isa, mr, nv int, masked bool) string {
+	n := fmt.Sprintf("tile%s%dx%d", s.name, mr, nv)
+	if !s.avx512 && !masked {
+		n += "f"
+	}
+	return n
+}
+
+// tile writes one tile kernel:
+//
+//	func tileZ{mr}x{nv}(k int, a unsafe.Pointer, ars, aps uintptr, b unsafe.Pointer, bps uintptr,
+//		c unsafe.Pointer, crs uintptr, alpha, beta float32, mask uintptr)
+//
+// C[i][j] = alpha·Σp A[i,p]·B[p,j] + beta·C[i][j] for i < mr, j < nv·lanes (the last vector masked),
+// A[i,p] at a + i·ars + p·aps, B[p,·] at b + p·bps, C[i][·] at c + i·crs (strides in bytes).
+// beta == 0 does not read C. mask: the lane bits of the last vector (AVX-512) or the address of
+// an 8-lane int32 mask vector (AVX2); the AVX2 kernels without "masked" ignore it.
+func (g *gen) tile(s isa, mr, nv int, masked bool) {
+	name := tileName(s, mr, nv, masked)
+	vb := s.lanes * 4
+	acc := func(i, v int) string { return s.reg(i*nv + v) }
+	bReg := func(v int) string {
+		if mr == 1 {
+			return s.reg(mr * nv)
+		}
+		return s.reg(mr*nv + v)
+	}
+	nb := nv
+	if mr == 1 {
+		nb = 1
+	}
+	bc := func(i int) string { return s.reg(mr*nv + nb + i%s.bcasts) }
+	lastMasked := masked || s.avx512
+	g.f("// func %s(k int, a unsafe.Pointer, ars, aps uintptr, b unsafe.Pointer, bps uintptr, c unsafe.Pointer, crs uintptr, alpha, beta float32, mask uintptr)", name)
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-80", name)
+	g.f("\tMOVQ k+0(FP), CX")
+	g.f("\tMOVQ a+8(FP), AX")
+	g.f("\tMOVQ ars+16(FP), R9")
+	g.f("\tMOVQ aps+24(FP), R8")
+	g.f("\tMOVQ b+32(FP), BX")
+	g.f("\tMOVQ bps+40(FP), DX")
+	if lastMasked {
+		if s.avx512 {
+			g.f("\tMOVQ mask+72(FP), R13")
+			g.f("\tKMOVW R13, K1")
+		} else {
+			g.f("\tMOVQ mask+72(FP), R13")
+			g.f("\tVMOVDQU (R13), Y15")
+		}
+	}
+	g.f("\tLEAQ (R9)(R9*2), R10")
+	if mr > 5 {
+		g.f("\tLEAQ (AX)(R9*4), R11")
+		g.f("\tADDQ R9, R11")
+	}
+	if mr > 10 {
+		g.f("\tLEAQ (R11)(R9*4), R12")
+		g.f("\tADDQ R9, R12")
+	}
+	for i := 0; i < mr*nv; i++ {
+		if s.avx512 {
+			g.f("\tVPXORD %s, %s, %s", s.reg(i), s.reg(i), s.reg(i))
+		} else {
+			g.f("\tVXORPS %s, %s, %s", s.reg(i), s.reg(i), s.reg(i))
+		}
+	}
+	bases := [3]string{"AX", "R11", "R12"}
+	g.f("\tTESTQ CX, CX")
+	g.f("\tJEQ epilogue")
+	g.f("loop:")
+	// B vectors.
+	for v := 0; v < nv; v++ {
+		last := v == nv-1
+		off := v * vb
+		switch {
+		case last && lastMasked && s.avx512:
+			g.f("\tVMOVUPS.Z %d(BX), K1, %s", off, bReg(v))
+		case last && lastMasked:
+			g.f("\tVMASKMOVPS %d(BX), Y15, %s", off, bReg(v))
+		case mr == 1:
+			// memory operand below
+		default:
+			g.f("\tVMOVUPS %d(BX), %s", off, bReg(v))
+		}
+	}
+	for i := 0; i < mr; i++ {
+		g.f("\tVBROADCASTSS %s, %s", rowAddr(i, bases, "R9", "R10", 0), bc(i))
+		for v := 0; v < nv; v++ {
+			last := v == nv-1
+			if mr == 1 && !(last && lastMasked) {
+				g.f("\tVFMADD231PS %d(BX), %s, %s", v*vb, bc(i), acc(i, v))
+			} else {
+				g.f("\tVFMADD231PS %s, %s, %s", bReg(v), bc(i), acc(i, v))
+			}
+		}
+	}
+	g.f("\tADDQ R8, AX")
+	if mr > 5 {
+		g.f("\tADDQ R8, R11")
+	}
+	if mr > 10 {
+		g.f("\tADDQ R8, R12")
+	}
+	g.f("\tADDQ DX, BX")
+	g.f("\tDECQ CX")
+	g.f("\tJNE loop")
+	// Epilogue: three free registers for alpha, beta and C.
+	g.f("epilogue:")
+	free := []string{}
+	for r := mr * nv; r < s.usable() && len(free) < 3; r++ {
+		free = append(free, s.reg(r))
+	}
+	if len(free) < 3 {
+		log.Fatalf("%s: no room for the epilogue", name)
+	}
+	ra, rb, rc := free[0], free[1], free[2]
+	g.f("\tMOVQ c+48(FP), DI")
+	g.f("\tMOVQ crs+56(FP), SI")
+	g.f("\tVBROADCASTSS alpha+64(FP), %s", ra)
+	g.f("\tMOVL beta+68(FP), R13")
+	g.f("\tANDL $0x7fffffff, R13")
+	g.f("\tJEQ betazero")
+	g.f("\tVBROADCASTSS beta+68(FP), %s", rb)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			last := v == nv-1 && lastMasked
+			off := v * vb
+			switch {
+			case last && s.avx512:
+				g.f("\tVMOVUPS.Z %d(DI), K1, %s", off, rc)
+			case last:
+				g.f("\tVMASKMOVPS %d(DI), Y15, %s", off, rc)
+			default:
+				g.f("\tVMOVUPS %d(DI), %s", off, rc)
+			}
+			g.f("\tVMULPS %s, %s, %s", rb, rc, rc)
+			g.f("\tVFMADD231PS %s, %s, %s", ra, acc(i, v), rc)
+			switch {
+			case last && s.avx512:
+				g.f("\tVMOVUPS %s, K1, %d(DI)", rc, off)
+			case last:
+				g.f("\tVMASKMOVPS %s, Y15, %d(DI)", rc, off)
+			default:
+				g.f("\tVMOVUPS %s, %d(DI)", rc, off)
+			}
+		}
+		if i < mr-1 {
+			g.f("\tADDQ SI, DI")
+		}
+	}
+	g.f("\tVZEROUPPER")
+	g.f("\tRET")
+	g.f("betazero:")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			last := v == nv-1 && lastMasked
+			off := v * vb
+			g.f("\tVMULPS %s, %s, %s", ra, acc(i, v), acc(i, v))
+			switch {
+			case last && s.avx512:
+				g.f("\tVMOVUPS %s, K1, %d(DI)", acc(i, v), off)
+			case last:
+				g.f("\tVMASKMOVPS %s, Y15, %d(DI)", acc(i, v), off)
+			default:
+				g.f("\tVMOVUPS %s, %d(DI)", acc(i, v), off)
+			}
+		}
+		if i < mr-1 {
+			g.f("\tADDQ SI, DI")
+		}
+	}
+	g.f("\tVZEROUPPER")
+	g.f("\tRET")
+	g.f("")
+}
+
+func dotName(s isa, mr, nr int) string { return fmt.Sprintf("dot%s%dx%d", s.name, mr, nr) }
+
+// dot writes one dot kernel:
+//
+//	func dotZ{mr}x{nr}(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr,
+//		c unsafe.Pointer, crs, ccs uintptr, alpha, beta float32, tail uintptr)
+//
+// C[i][j] = alpha·Σp A[i,p]·B[j,p] + beta·C[i][j] for i < mr, j < nr, A[i,·] at a + i·ars,
+// B[j,·] at b + j·brs, C[i][j] at c + i·crs + j·ccs. The k%lanes last elements are read with the
+// tail mask (lane bits, or the address of a mask vector), which must be 0 when k%lanes == 0.
+// Each sum is reduced by a fixed tree, so the result does not depend on where the block sits.
+func (g *gen) dot(s isa, mr, nr int) {
+	name := dotName(s, mr, nr)
+	vb := s.lanes * 4
+	acc := func(i, j int) string { return s.reg(i*nr + j) }
+	aReg := func(i int) string { return s.reg(mr*nr + i) }
+	bTmp := func(j int) string { return s.reg(mr*nr + mr + j%2) }
+	g.f("// func %s(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr, c unsafe.Pointer, crs, ccs uintptr, alpha, beta float32, tail uintptr)", name)
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-80", name)
+	g.f("\tMOVQ k+0(FP), CX")
+	g.f("\tMOVQ a+8(FP), AX")
+	g.f("\tMOVQ ars+16(FP), R9")
+	g.f("\tMOVQ b+24(FP), BX")
+	g.f("\tMOVQ brs+32(FP), R11")
+	g.f("\tLEAQ (R9)(R9*2), R10")
+	g.f("\tLEAQ (R11)(R11*2), R12")
+	if nr > 5 {
+		g.f("\tLEAQ (BX)(R11*4), R13")
+		g.f("\tADDQ R11, R13")
+	}
+	for i := 0; i < mr*nr; i++ {
+		if s.avx512 {
+			g.f("\tVPXORD %s, %s, %s", s.reg(i), s.reg(i), s.reg(i))
+		} else {
+			g.f("\tVXORPS %s, %s, %s", s.reg(i), s.reg(i), s.reg(i))
+		}
+	}
+	aBases := [3]string{"AX", "", ""}
+	bBases := [3]string{"BX", "R13", ""}
+	if s.avx512 {
+		g.f("\tSHRQ $4, CX")
+	} else {
+		g.f("\tSHRQ $3, CX")
+	}
+	g.f("\tJEQ tail")
+	body := func(masked bool) {
+		load := func(addr, dst string) {
+			switch {
+			case masked && s.avx512:
+				g.f("\tVMOVUPS.Z %s, K1, %s", addr, dst)
+			case masked:
+				g.f("\tVMASKMOVPS %s, Y15, %s", addr, dst)
+			default:
+				g.f("\tVMOVUPS %s, %s", addr, dst)
+			}
+		}
+		for i := 0; i < mr; i++ {
+			load(rowAddr(i, aBases, "R9", "R10", 0), aReg(i))
+		}
+		for j := 0; j < nr; j++ {
+			addr := rowAddr(j, bBases, "R11", "R12", 0)
+			if mr == 1 && !masked {
+				g.f("\tVFMADD231PS %s, %s, %s", addr, aReg(0), acc(0, j))
+				continue
+			}
+			load(addr, bTmp(j))
+			for i := 0; i < mr; i++ {
+				g.f("\tVFMADD231PS %s, %s, %s", bTmp(j), aReg(i), acc(i, j))
+			}
+		}
+	}
+	g.f("loop:")
+	body(false)
+	g.f("\tADDQ $%d, AX", vb)
+	g.f("\tADDQ $%d, BX", vb)
+	if nr > 5 {
+		g.f("\tADDQ $%d, R13", vb)
+	}
+	g.f("\tDECQ CX")
+	g.f("\tJNE loop")
+	g.f("tail:")
+	g.f("\tMOVQ tail+72(FP), DX")
+	g.f("\tTESTQ DX, DX")
+	g.f("\tJEQ reduce")
+	if s.avx512 {
+		g.f("\tKMOVW DX, K1")
+	} else {
+		g.f("\tVMOVDQU (DX), Y15")
+	}
+	body(true)
+	g.f("reduce:")
+	t := s.reg(mr*nr + mr)
+	for i := 0; i < mr*nr; i++ {
+		r := s.reg(i)
+		if s.avx512 {
+			g.f("\tVSHUFF32X4 $0x4e, %s, %s, %s", r, r, t)
+			g.f("\tVADDPS %s, %s, %s", t, r, r)
+			g.f("\tVSHUFF32X4 $0xb1, %s, %s, %s", r, r, t)
+			g.f("\tVADDPS %s, %s, %s", t, r, r)
+		} else {
+			g.f("\tVPERM2F128 $1, %s, %s, %s", r, r, t)
+			g.f("\tVADDPS %s, %s, %s", t, r, r)
+		}
+		g.f("\tVPERMILPS $0x4e, %s, %s", r, t)
+		g.f("\tVADDPS %s, %s, %s", t, r, r)
+		g.f("\tVPERMILPS $0xb1, %s, %s", r, t)
+		g.f("\tVADDPS %s, %s, %s", t, r, r)
+	}
+	xa, xb, xc := xreg(mr*nr), xreg(mr*nr+1), xreg(mr*nr+2)
+	g.f("\tMOVQ c+40(FP), DI")
+	g.f("\tMOVQ crs+48(FP), SI")
+	g.f("\tMOVQ ccs+56(FP), R8")
+	g.f("\tVMOVSS alpha+64(FP), %s", xa)
+	g.f("\tMOVL beta+68(FP), DX")
+	g.f("\tANDL $0x7fffffff, DX")
+	g.f("\tJEQ betazero")
+	g.f("\tVMOVSS beta+68(FP), %s", xb)
+	store := func(betaZero bool) {
+		for i := 0; i < mr; i++ {
+			g.f("\tMOVQ DI, DX")
+			for j := 0; j < nr; j++ {
+				x := xreg(i*nr + j)
+				if betaZero {
+					g.f("\tVMULSS %s, %s, %s", xa, x, x)
+					g.f("\tVMOVSS %s, (DX)", x)
+				} else {
+					g.f("\tVMOVSS (DX), %s", xc)
+					g.f("\tVMULSS %s, %s, %s", xb, xc, xc)
+					g.f("\tVFMADD231SS %s, %s, %s", xa, x, xc)
+					g.f("\tVMOVSS %s, (DX)", xc)
+				}
+				if j < nr-1 {
+					g.f("\tADDQ R8, DX")
+				}
+			}
+			if i < mr-1 {
+				g.f("\tADDQ SI, DI")
+			}
+		}
+		g.f("\tVZEROUPPER")
+		g.f("\tRET")
+	}
+	store(false)
+	g.f("betazero:")
+	store(true)
+	g.f("")
+}
+
+func main() {
+	out := flag.String("o", "kernels_amd64", "output file name without extension")
+	flag.Parse()
+	var s, gosrc gen
+	hdr := "// Code generated by internal/asmgen; DO NOT EDIT.\n"
+	s.f("%s\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n", hdr)
+	gosrc.f("%s\n//go:build amd64 && !purego\n\npackage gemm\n\nimport \"unsafe\"\n", hdr)
+	var tables strings.Builder
+	for _, st := range []isa{zmm, ymm} {
+		variants := []bool{true}
+		if !st.avx512 {
+			variants = []bool{true, false}
+		}
+		for _, masked := range variants {
+			tbl := "tiles" + st.name
+			if !st.avx512 && !masked {
+				tbl += "Full"
+			}
+			fmt.Fprintf(&tables, "\n// %s[mr][nv] is the %s tile kernel with mr rows and nv vectors a row.\nvar %s = [%d][%d]tileFunc{\n", tbl, st.name, tbl, maxRows+1, maxNV+1)
+			for mr := 1; mr <= maxRows; mr++ {
+				var row []string
+				for nv := 1; nv <= maxNV; nv++ {
+					if !st.tileOK(mr, nv) {
+						continue
+					}
+					s.tile(st, mr, nv, masked)
+					n := tileName(st, mr, nv, masked)
+					gosrc.f("//go:noescape\nfunc %s(k int, a unsafe.Pointer, ars, aps uintptr, b unsafe.Pointer, bps uintptr, c unsafe.Pointer, crs uintptr, alpha, beta float32, mask uintptr)\n", n)
+					row = append(row, fmt.Sprintf("%d: %s", nv, n))
+				}
+				fmt.Fprintf(&tables, "\t%d: {%s},\n", mr, strings.Join(row, ", "))
+			}
+			tables.WriteString("}\n")
+		}
+		tbl := "dots" + st.name
+		fmt.Fprintf(&tables, "\n// %s[mr][nr] is the %s dot kernel for mr rows of A and nr rows of B.\nvar %s = [%d][%d]dotFunc{\n", tbl, st.name, tbl, maxDotRow+1, maxDotCol+1)
+		for mr := 1; mr <= maxDotRow; mr++ {
+			var row []string
+			for nr := 1; nr <= maxDotCol; nr++ {
+				if !st.dotOK(mr, nr) {
+					continue
+				}
+				s.dot(st, mr, nr)
+				n := dotName(st, mr, nr)
+				gosrc.f("//go:noescape\nfunc %s(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr, c unsafe.Pointer, crs, ccs uintptr, alpha, beta float32, tail uintptr)\n", n)
+				row = append(row, fmt.Sprintf("%d: %s", nr, n))
+			}
+			fmt.Fprintf(&tables, "\t%d: {%s},\n", mr, strings.Join(row, ", "))
+		}
+		tables.WriteString("}\n")
+	}
+	gosrc.b.WriteString(tables.String())
+	src, err := format.Source(gosrc.b.Bytes())
+	if err != nil {
+		log.Fatalf("formatting the Go declarations: %v\n%s", err, gosrc.b.Bytes())
+	}
+	if err := os.WriteFile(*out+".s", s.b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out+".go", src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
