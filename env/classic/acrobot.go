@@ -120,8 +120,8 @@ func acrobotStep(p *acrobotParams, s [4]float64, torque float64) [4]float64 {
 	ns := acrobotRK4(p, s, torque)
 	ns[0] = wrapAngle(ns[0], -p.pi, p.pi, p.twoPi)
 	ns[1] = wrapAngle(ns[1], -p.pi, p.pi, p.twoPi)
-	ns[2] = min(max(ns[2], -p.maxVel1), p.maxVel1)
-	ns[3] = min(max(ns[3], -p.maxVel2), p.maxVel2)
+	ns[2] = clip(ns[2], -p.maxVel1, p.maxVel1)
+	ns[3] = clip(ns[3], -p.maxVel2, p.maxVel2)
 	return ns
 }
 

@@ -25,6 +25,18 @@ func uniform(r *rand.Rand, low, high float64) float64 {
 	return low + float64((high-low)*r.Float64())
 }
 
+// clip bounds v to [lo, hi] with two comparisons, as np.clip and Gymnasium's bound() do (a NaN
+// stays NaN). It is cheaper than the min and max builtins, which also order signed zeros.
+func clip(v, lo, hi float64) float64 {
+	if v < lo {
+		v = lo
+	}
+	if v > hi {
+		v = hi
+	}
+	return v
+}
+
 // discreteAction returns the index carried by a Discrete(n) action and panics, naming the env,
 // for anything else: stepping with an invalid action is a contract violation.
 func discreteAction(envName string, action []float32, n int) int {

@@ -27,9 +27,9 @@ var mountainCarStateNames = []string{"position", "velocity"}
 func mountainCarStep(p *mountainCarParams, s [2]float64, action int) (next [2]float64, terminated bool) {
 	position, velocity := s[0], s[1]
 	velocity += float64(float64(action-1)*p.force) + float64(math.Cos(3*position)*(-p.gravity))
-	velocity = min(max(velocity, -p.maxSpeed), p.maxSpeed)
+	velocity = clip(velocity, -p.maxSpeed, p.maxSpeed)
 	position += velocity
-	position = min(max(position, p.minPosition), p.maxPosition)
+	position = clip(position, p.minPosition, p.maxPosition)
 	if position == p.minPosition && velocity < 0 {
 		velocity = 0
 	}
@@ -43,7 +43,7 @@ func mountainCarStep(p *mountainCarParams, s [2]float64, action int) (next [2]fl
 // float32-rounded state, terminated is decided before the rounding.
 func mountainCarContinuousStep(p *mountainCarParams, s [2]float64, action float64) (next [2]float64, terminated bool) {
 	position, velocity := s[0], s[1]
-	force := min(max(action, p.minAction), p.maxAction)
+	force := clip(action, p.minAction, p.maxAction)
 	velocity += float64(force*p.power) - float64(0.0025*math.Cos(3*position))
 	if velocity > p.maxSpeed {
 		velocity = p.maxSpeed

@@ -17,17 +17,27 @@ type pendulumParams struct {
 // pendulumStateNames are the state components in Gymnasium's order.
 var pendulumStateNames = []string{"theta", "thetadot"}
 
-// angleNormalize maps x into [-π, π) as Gymnasium's angle_normalize does:
+// angleNormalize maps x into [-π, π] as Gymnasium's angle_normalize does:
 // ((x + π) mod 2π) - π with Python's floored modulo (the result takes the divisor's sign).
 func angleNormalize(x float64) float64 {
-	twoPi := 2 * math.Pi
-	m := math.Mod(x+math.Pi, twoPi)
-	if m != 0 {
-		if m < 0 {
+	const twoPi = 2 * math.Pi // exact: twice the float64 π
+	y := x + math.Pi
+	var m float64
+	switch {
+	case y >= 0 && y < twoPi:
+		m = y // fmod leaves y unchanged
+	case y >= twoPi && y < 2*twoPi:
+		m = y - twoPi // what fmod returns; exact (Sterbenz)
+	case y < 0 && y > -twoPi:
+		m = y + twoPi // fmod gives y, negative, and Python adds the divisor
+	default: // far from the usual range, or NaN
+		m = math.Mod(y, twoPi)
+		switch {
+		case m < 0:
 			m += twoPi
+		case m == 0:
+			m = 0 // Python returns +0 for a zero remainder with a positive divisor
 		}
-	} else {
-		m = 0 // Python returns +0 for a zero remainder with a positive divisor
 	}
 	return m - math.Pi
 }
@@ -40,7 +50,7 @@ func pendulumStep(p *pendulumParams, s [2]float64, u float64) (next [2]float64, 
 	an := angleNormalize(th)
 	cost = float64(float64(an*an)+float64(0.1*(thdot*thdot))) + float64(0.001*(u*u))
 	newthdot := thdot + float64((float64(3*p.g/(2*p.l)*math.Sin(th))+float64(3.0/(p.m*(p.l*p.l))*u))*p.dt)
-	newthdot = min(max(newthdot, -p.maxSpeed), p.maxSpeed)
+	newthdot = clip(newthdot, -p.maxSpeed, p.maxSpeed)
 	newth := th + float64(newthdot*p.dt)
 	return [2]float64{newth, newthdot}, cost
 }

@@ -7,13 +7,17 @@ import (
 )
 
 // init registers the five tasks under Gymnasium's IDs, with Gymnasium's episode limits and
-// reward thresholds and short aliases for the CLI. Import github.com/gorl/gorl/env/all (or this
+// reward thresholds and short aliases for the CLI; CartPole also registers its native batched
+// implementation, which env.MakeVector uses. Import github.com/gorl/gorl/env/all (or this
 // package) for its side effect to make them available to env.Make.
 func init() {
 	env.Register(env.Spec{
-		ID:              "CartPole-v1",
-		Aliases:         []string{"cartpole"},
-		New:             func(o env.Options) (env.Env, error) { return NewCartPole(o) },
+		ID:      "CartPole-v1",
+		Aliases: []string{"cartpole"},
+		New:     func(o env.Options) (env.Env, error) { return NewCartPole(o) },
+		NewVector: func(n int, o env.Options, maxEpisodeSteps, workers int) (env.VectorEnv, error) {
+			return newCartPoleVector(n, o, maxEpisodeSteps, workers)
+		},
 		MaxEpisodeSteps: 500,
 		RewardThreshold: 475,
 		Description:     "balance a pole on a cart pushed left or right (Barto, Sutton & Anderson 1983)",
