@@ -81,6 +81,7 @@ type Blackjack struct {
 	draw           func() int
 	player, dealer []int
 	ready          bool
+	done           bool // the episode has ended (the dealer's hand is shown)
 	obs            [3]float32
 	obsSpace       env.MultiDiscrete
 	// Cosmetic, drawn at Reset as Gymnasium does: the suit and face of the dealer's up card.
@@ -175,6 +176,7 @@ func (b *Blackjack) Reset(seed *uint64) ([]float32, env.Info) {
 		b.face = b.rng.IntN(3)
 	}
 	b.ready = true
+	b.done = false
 	return b.observe(), nil
 }
 
@@ -220,6 +222,7 @@ func (b *Blackjack) Step(action []float32) ([]float32, float64, bool, bool, env.
 			reward = 1.5
 		}
 	}
+	b.done = terminated
 	return b.observe(), reward, terminated, false, nil
 }
 

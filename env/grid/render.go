@@ -219,12 +219,12 @@ func (br *blackjackRender) card(x, y float64, label string) {
 	cv.TextCenter(x+30, y+42, label, colText)
 }
 
-// cardLabel names a card: A for an ace, J/Q/K (by face) or 10 for a ten-card.
+// cardLabel names a card: A for an ace, J/Q/K (by face, 0-2) or 10 (face -1) for a ten-card.
 func cardLabel(v, face int) string {
-	switch v {
-	case 1:
+	switch {
+	case v == 1:
 		return "A"
-	case 10:
+	case v == 10 && face >= 0:
 		return [3]string{"J", "Q", "K"}[face]
 	}
 	return strconv.Itoa(v)
@@ -238,16 +238,27 @@ func (br *blackjackRender) draw(b *Blackjack) *image.RGBA {
 	cv := br.canvas
 	cv.Clear(render.RGB(7, 99, 36)) // Gymnasium's felt green
 	white := render.RGB(255, 255, 255)
-	cv.Text(20, 20, "Dealer", white)
 	if !b.ready {
+		cv.Text(20, 20, "Dealer", white)
 		return cv.Image()
 	}
 	suits := "CDHS"
-	up := cardLabel(b.dealer[0], b.face) + string(suits[b.suit])
-	br.card(20, 45, up)
-	// The dealer's hole card stays face down.
-	cv.FillRect(90, 45, 150, 129, render.RGB(150, 30, 30))
-	cv.StrokeRect(90, 45, 150, 129, 2, colBlack)
+	br.card(20, 45, cardLabel(b.dealer[0], b.face)+string(suits[b.suit]))
+	if b.done {
+		// The episode is over: the dealer's hand is shown whole.
+		br.label = append(append(br.label[:0], "Dealer: "...), strconv.Itoa(BlackjackSum(b.dealer))...)
+		for i, c := range b.dealer[1:] {
+			if i >= 7 {
+				break
+			}
+			br.card(90+float64(i)*70, 45, cardLabel(c, -1))
+		}
+	} else {
+		br.label = append(br.label[:0], "Dealer"...)
+		cv.FillRect(90, 45, 150, 129, render.RGB(150, 30, 30)) // the hole card, face down
+		cv.StrokeRect(90, 45, 150, 129, 2, colBlack)
+	}
+	cv.Text(20, 20, string(br.label), white)
 	br.label = append(append(br.label[:0], "Player: "...), strconv.Itoa(BlackjackSum(b.player))...)
 	if usableAce(b.player) {
 		br.label = append(br.label, " (usable ace)"...)
@@ -257,7 +268,7 @@ func (br *blackjackRender) draw(b *Blackjack) *image.RGBA {
 		if i >= 8 {
 			break
 		}
-		br.card(20+float64(i)*70, 275, cardLabel(c, 0))
+		br.card(20+float64(i)*70, 275, cardLabel(c, -1))
 	}
 	return cv.Image()
 }
