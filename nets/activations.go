@@ -1,0 +1,283 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+)
+
+// ReLU returns max(x, 0); its derivative at 0 is 0, as PyTorch's.
+func (g *Graph) ReLU(x *Tensor) *Tensor {
+	out := g.Result(x.Shape, x)
+	for i, v := range x.Data {
+		if v > 0 {
+			out.Data[i] = v
+		}
+	}
+	if out.Grad != nil {
+		g.Record(func() {
+			for i, d := range out.Grad {
+				if x.Data[i] > 0 {
+					x.Grad[i] += d
+				}
+			}
+		})
+	}
+	return out
+}
+
+// LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 is slope, as PyTorch's.
+func (g *Graph) LeakyReLU(x *Tensor, slope float32) *Tensor {
+	out := g.Result(x.Shape, x)
+	for i, v := range x.Data {
+		if v > 0 {
+			out.Data[i] = v
+		} else {
+			out.Data[i] = v * slope
+		}
+	}
+	if out.Grad != nil {
+		g.Record(func() {
+			for i, d := range out.Grad {
+				if x.Data[i] > 0 {
+					x.Grad[i] += d
+				} else {
+					x.Grad[i] += d * slope
+				}
+			}
+		})
+	}
+	return out
+}
+
+// Tanh returns tanh(x); the backward uses the output (1 − y²).
+func (g *Graph) Tanh(x *Tensor) *Tensor {
+	out := g.Result(x.Shape, x)
+	tanhSlice(out.Data, x.Data)
+	if out.Grad != nil {
+		g.Record(func() {
+			for i, d := range out.Grad {
+				y := out.Data[i]
+				x.Grad[i] += d * (1 - y*y)
+			}
+		})
+	}
+	return out
+}
+
+// Sigmoid returns 1/(1+e^−x), computed without overflow for large |x|; the backward uses y(1−y).
+func (g *Graph) Sigmoid(x *Tensor) *Tensor {
+	out := g.Result(x.Shape, x)
+	for i, v := range x.Data {
+		out.Data[i] = sigmoid32(v)
+	}
+	if out.Grad != nil {
+		g.Record(func() {
+			for i, d := range out.Grad {
+				y := out.Data[i]
+				x.Grad[i] += d * y * (1 - y)
+			}
+		})
+	}
+	return out
+}
+
+func sigmoid32(v float32) float32 {
+	if v >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	e := math.Exp(float64(v))
+	return float32(e / (1 + e))
+}
+
+const (
+	sqrt2OverPi  = 0.7978845608028654 // √(2/π)
+	invSqrt2     = 0.7071067811865476 // 1/√2
+	invSqrt2Pi   = 0.3989422804014327 // 1/√(2π)
+	geluTanhCoef = 0.044715
+)
+
+// GELU returns x·Φ(x), exactly with erf (nn.GELU(), approximate="none") or, when tanhApprox, with
+// PyTorch's tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+func (g *Graph) GELU(x *Tensor, tanhApprox bool) *Tensor {
+	out := g.Result(x.Shape, x)
+	for i, v := range x.Data {
+		out.Data[i] = float32(gelu(float64(v), tanhApprox))
+	}
+	if out.Grad != nil {
+		g.Record(func() {
+			for i, d := range out.Grad {
+				x.Grad[i] += d * float32(geluGrad(float64(x.Data[i]), tanhApprox))
+			}
+		})
+	}
+	return out
+}
+
+func gelu(x float64, tanhApprox bool) float64 {
+	if tanhApprox {
+		return 0.5 * x * (1 + math.Tanh(sqrt2OverPi*(x+geluTanhCoef*x*x*x)))
+	}
+	return 0.5 * x * (1 + math.Erf(x*invSqrt2))
+}
+
+func geluGrad(x float64, tanhApprox bool) float64 {
+	if tanhApprox {
+		t := math.Tanh(sqrt2OverPi * (x + geluTanhCoef*x*x*x))
+		return 0.5*(1+t) + 0.5*x*(1-t*t)*sqrt2OverPi*(1+3*geluTanhCoef*x*x)
+	}
+	return 0.5*(1+math.Erf(x*invSqrt2)) + x*invSqrt2Pi*math.Exp(-0.5*x*x)
+}
+
+// Softmax returns exp(x)/Σexp(x) along axis (usually -1), shifted by the maximum so that large
+// logits do not overflow.
+func (g *Graph) Softmax(x *Tensor, axis int) *Tensor {
+	ax := normAxis(axis, len(x.Shape), "Softmax")
+	out := g.Result(x.Shape, x)
+	outer, n, inner := splitAxis(x.Shape, ax)
+	softmaxForward(out.Data, x.Data, outer, n, inner, false)
+	if out.Grad != nil {
+		g.Record(func() { // dx = y·(dy − Σ dy·y)
+			for o := 0; o < outer; o++ {
+				for in := 0; in < inner; in++ {
+					base := o*n*inner + in
+					var s float64
+					for k := 0; k < n; k++ {
+						j := base + k*inner
+						s += float64(out.Grad[j]) * float64(out.Data[j])
+					}
+					for k := 0; k < n; k++ {
+						j := base + k*inner
+						x.Grad[j] += out.Data[j] * (out.Grad[j] - float32(s))
+					}
+				}
+			}
+		})
+	}
+	return out
+}
+
+// LogSoftmax returns x − log Σexp(x) along axis, stably (the log-sum-exp is shifted by the max).
+func (g *Graph) LogSoftmax(x *Tensor, axis int) *Tensor {
+	ax := normAxis(axis, len(x.Shape), "LogSoftmax")
+	out := g.Result(x.Shape, x)
+	outer, n, inner := splitAxis(x.Shape, ax)
+	softmaxForward(out.Data, x.Data, outer, n, inner, true)
+	if out.Grad != nil {
+		g.Record(func() { // dx = dy − softmax·Σdy
+			for o := 0; o < outer; o++ {
+				for in := 0; in < inner; in++ {
+					base := o*n*inner + in
+					var s float64
+					for k := 0; k < n; k++ {
+						s += float64(out.Grad[base+k*inner])
+					}
+					for k := 0; k < n; k++ {
+						j := base + k*inner
+						x.Grad[j] += out.Grad[j] - float32(math.Exp(float64(out.Data[j]))*s)
+					}
+				}
+			}
+		})
+	}
+	return out
+}
+
+// softmaxForward writes softmax (or log-softmax) of every [outer, ·, inner] slice of x into dst.
+func softmaxForward(dst, x []float32, outer, n, inner int, logOut bool) {
+	if n == 0 {
+		return
+	}
+	for o := 0; o < outer; o++ {
+		for in := 0; in < inner; in++ {
+			base := o*n*inner + in
+			m := x[base]
+			for k := 1; k < n; k++ {
+				m = max(m, x[base+k*inner])
+			}
+			var s float64
+			for k := 0; k < n; k++ {
+				s += math.Exp(float64(x[base+k*inner] - m))
+			}
+			if logOut {
+				ls := math.Log(s)
+				for k := 0; k < n; k++ {
+					j := base + k*inner
+					dst[j] = float32(float64(x[j]-m) - ls)
+				}
+			} else {
+				inv := 1 / s
+				for k := 0; k < n; k++ {
+					j := base + k*inner
+					dst[j] = float32(math.Exp(float64(x[j]-m)) * inv)
+				}
+			}
+		}
+	}
+}
+
+// tanhSlice writes tanh of every element of src into dst.
+func tanhSlice(dst, src []float32) {
+	if len(dst) != len(src) {
+		panic(fmt.Sprintf("nets: tanh of %d values into %d", len(src), len(dst)))
+	}
+	for i, v := range src {
+		dst[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// The activations as layers, for Sequential.
+
+// ReLU is nn.ReLU.
+type ReLU struct{}
+
+// Forward applies g.ReLU.
+func (ReLU) Forward(g *Graph, x *Tensor) *Tensor { return g.ReLU(x) }
+
+// LeakyReLU is nn.LeakyReLU; PyTorch's default slope is 0.01.
+type LeakyReLU struct{ Slope float32 }
+
+// Forward applies g.LeakyReLU.
+func (l LeakyReLU) Forward(g *Graph, x *Tensor) *Tensor { return g.LeakyReLU(x, l.Slope) }
+
+// Tanh is nn.Tanh.
+type Tanh struct{}
+
+// Forward applies g.Tanh.
+func (Tanh) Forward(g *Graph, x *Tensor) *Tensor { return g.Tanh(x) }
+
+// Sigmoid is nn.Sigmoid.
+type Sigmoid struct{}
+
+// Forward applies g.Sigmoid.
+func (Sigmoid) Forward(g *Graph, x *Tensor) *Tensor { return g.Sigmoid(x) }
+
+// GELU is nn.GELU: exact (erf) by default, the tanh approximation when TanhApprox
+// (approximate="tanh").
+type GELU struct{ TanhApprox bool }
+
+// Forward applies g.GELU.
+func (l GELU) Forward(g *Graph, x *Tensor) *Tensor { return g.GELU(x, l.TanhApprox) }
+
+// Softmax is nn.Softmax(dim=Axis).
+type Softmax struct{ Axis int }
+
+// Forward applies g.Softmax.
+func (l Softmax) Forward(g *Graph, x *Tensor) *Tensor { return g.Softmax(x, l.Axis) }
+
+// LogSoftmax is nn.LogSoftmax(dim=Axis).
+type LogSoftmax struct{ Axis int }
+
+// Forward applies g.LogSoftmax.
+func (l LogSoftmax) Forward(g *Graph, x *Tensor) *Tensor { return g.LogSoftmax(x, l.Axis) }
+
+// Flatten is nn.Flatten(): [N, ...] to [N, rest].
+type Flatten struct{}
+
+// Forward applies g.Flatten.
+func (Flatten) Forward(g *Graph, x *Tensor) *Tensor { return g.Flatten(x) }
+
+// Identity is nn.Identity.
+type Identity struct{}
+
+// Forward returns x.
+func (Identity) Forward(_ *Graph, x *Tensor) *Tensor { return x }
