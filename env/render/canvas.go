@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/binary"
 	"image"
 	"image/color"
 	"math"
@@ -36,11 +37,12 @@ type Canvas struct {
 	w, h   int
 	acc    []float32 // signed-area accumulator, stride w+2 per row, all zero between shapes
 	stride int
-	// Dirty box of acc: cells [dx0, dx1) × [dy0, dy1) may be non-zero.
-	dx0, dx1, dy0, dy1 int
-	poly               []Point // scratch for sub-polygons in pixel space
-	pts                []Point // scratch for a transformed polyline
-	base               int     // offset in img.Pix of the image's top-left pixel
+	// Rows [dy0, dy1) of acc may be non-zero, each only in cells [spans[y][0], spans[y][1]).
+	dy0, dy1 int
+	spans    [][2]int32
+	poly     []Point // scratch for sub-polygons in pixel space
+	pts      []Point // scratch for a transformed polyline
+	base     int     // offset in img.Pix of the image's top-left pixel
 }
 
 // New returns a canvas drawing into a new w×h image, cleared to transparent black.
@@ -65,8 +67,12 @@ func Wrap(img *image.RGBA) *Canvas {
 		h:         h,
 		stride:    w + 2,
 		acc:       make([]float32, (w+2)*h),
+		spans:     make([][2]int32, h),
 		poly:      make([]Point, 0, 64),
 		base:      img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y),
+	}
+	for i := range c.spans {
+		c.spans[i] = [2]int32{math.MaxInt32, 0}
 	}
 	c.resetDirty()
 	return c
@@ -77,6 +83,10 @@ func (c *Canvas) Image() *image.RGBA { return c.img }
 
 // Size returns the image's width and height in pixels.
 func (c *Canvas) Size() (w, h int) { return c.w, c.h }
+
+// Px returns the length in drawing coordinates of n pixels under the current Transform: a
+// one-pixel sensor ray in world units is c.Line(x0, y0, x1, y1, c.Px(1), col).
+func (c *Canvas) Px(n float64) float64 { return n / c.Transform.Len(1) }
 
 // Clear sets every pixel of the image to col, replacing what was there (no blending).
 func (c *Canvas) Clear(col color.RGBA) {
@@ -185,6 +195,7 @@ func (c *Canvas) fillPixRect(x0, y0, x1, y1 float64, col color.RGBA) {
 type src struct {
 	r, g, b, a uint32
 	px         [4]byte
+	packed     uint32 // px as a little-endian word, for run fills
 	opaque     bool
 }
 
@@ -192,6 +203,7 @@ func newSrc(col color.RGBA) src {
 	return src{
 		r: uint32(col.R) * 0x101, g: uint32(col.G) * 0x101, b: uint32(col.B) * 0x101, a: uint32(col.A) * 0x101,
 		px:     [4]byte{col.R, col.G, col.B, col.A},
+		packed: binary.LittleEndian.Uint32([]byte{col.R, col.G, col.B, col.A}),
 		opaque: col.A == 255,
 	}
 }
@@ -211,6 +223,22 @@ func (s *src) blend(p []byte, cov float64) {
 		return
 	}
 	s.blendMask(p, uint32(cov*0xffff+0.5))
+}
+
+// fill overwrites every pixel of p with the (opaque) source colour.
+func (s *src) fill(p []byte) {
+	v := s.packed
+	for len(p) >= 16 {
+		binary.LittleEndian.PutUint32(p[0:4], v)
+		binary.LittleEndian.PutUint32(p[4:8], v)
+		binary.LittleEndian.PutUint32(p[8:12], v)
+		binary.LittleEndian.PutUint32(p[12:16], v)
+		p = p[16:]
+	}
+	for len(p) >= 4 {
+		binary.LittleEndian.PutUint32(p, v)
+		p = p[4:]
+	}
 }
 
 // blendMask composites with a 16-bit coverage m.

@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"image"
-	"math"
 )
 
 // Pixel observations. Frames are turned into the []float32 observations agents read (or the
@@ -89,36 +88,65 @@ func Resize(dst, src *image.RGBA) {
 	if sw == 0 || sh == 0 || dw == 0 || dh == 0 {
 		return
 	}
-	kx, ky := float64(sw)/float64(dw), float64(sh)/float64(dh)
-	norm := float32(1 / (kx * ky))
+	// Exact integer weights: positions along x are counted in 1/dw of a source pixel and along
+	// y in 1/dh, so destination pixel (dx, dy) covers [dx*sw, (dx+1)*sw) × [dy*sh, (dy+1)*sh)
+	// and its weights sum to sw*sh.
+	inv := 1 / float64(sw*sh)
 	for dy := range dh {
-		ya, yb := float64(dy)*ky, float64(dy+1)*ky
-		iy0, iy1 := int(ya), min(int(math.Ceil(yb)), sh)
+		ya, yb := dy*sh, (dy+1)*sh
+		iy0, iy1 := ya/dh, (yb+dh-1)/dh
 		do := dst.PixOffset(dst.Rect.Min.X, dst.Rect.Min.Y+dy)
 		drow := dst.Pix[do : do+4*dw]
+		// ix0 = floor(xa/dw) and next = floor(xb/dw) advance without dividing (integer
+		// division costs more than the rest of a small pixel's work).
+		ix0, next, rem := 0, 0, 0
 		for dx := range dw {
-			xa, xb := float64(dx)*kx, float64(dx+1)*kx
-			ix0, ix1 := int(xa), min(int(math.Ceil(xb)), sw)
-			var r, g, b, a float32
+			xa, xb := dx*sw, (dx+1)*sw
+			ix0 = next
+			for rem += sw; rem >= dw; rem -= dw {
+				next++
+			}
+			ix1 := next // ceil(xb/dw)
+			if rem != 0 {
+				ix1++
+			}
+			// Weights of the first and last source columns; those between weigh dw.
+			wFirst := uint64(min((ix0+1)*dw, xb) - xa)
+			wLast := uint64(xb - (ix1-1)*dw)
+			var r, g, b, a uint64
 			for iy := iy0; iy < iy1; iy++ {
-				wy := float32(math.Min(float64(iy+1), yb) - math.Max(float64(iy), ya))
-				so := src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y+iy)
-				srow := src.Pix[so+4*ix0 : so+4*ix1]
-				for ix := ix0; ix < ix1; ix++ {
-					wx := float32(math.Min(float64(ix+1), xb) - math.Max(float64(ix), xa))
-					w := wx * wy
-					p := srow[4*(ix-ix0) : 4*(ix-ix0)+4 : 4*(ix-ix0)+4]
-					r += w * float32(p[0])
-					g += w * float32(p[1])
-					b += w * float32(p[2])
-					a += w * float32(p[3])
+				wy := uint64(min((iy+1)*dh, yb) - max(iy*dh, ya))
+				so := src.PixOffset(src.Rect.Min.X+ix0, src.Rect.Min.Y+iy)
+				srow := src.Pix[so : so+4*(ix1-ix0)]
+				p := srow[:4:4]
+				rr, gg, bb, aa := wFirst*uint64(p[0]), wFirst*uint64(p[1]), wFirst*uint64(p[2]), wFirst*uint64(p[3])
+				if len(srow) > 4 {
+					var mr, mg, mb, ma uint64
+					mid := srow[4 : len(srow)-4]
+					for k := 0; k+4 <= len(mid); k += 4 {
+						q := mid[k : k+4 : k+4]
+						mr += uint64(q[0])
+						mg += uint64(q[1])
+						mb += uint64(q[2])
+						ma += uint64(q[3])
+					}
+					q := srow[len(srow)-4:]
+					w := uint64(dw)
+					rr += w*mr + wLast*uint64(q[0])
+					gg += w*mg + wLast*uint64(q[1])
+					bb += w*mb + wLast*uint64(q[2])
+					aa += w*ma + wLast*uint64(q[3])
 				}
+				r += wy * rr
+				g += wy * gg
+				b += wy * bb
+				a += wy * aa
 			}
 			q := drow[4*dx : 4*dx+4 : 4*dx+4]
-			q[0] = uint8(min(r*norm+0.5, 255))
-			q[1] = uint8(min(g*norm+0.5, 255))
-			q[2] = uint8(min(b*norm+0.5, 255))
-			q[3] = uint8(min(a*norm+0.5, 255))
+			q[0] = uint8(float64(int64(r))*inv + 0.5)
+			q[1] = uint8(float64(int64(g))*inv + 0.5)
+			q[2] = uint8(float64(int64(b))*inv + 0.5)
+			q[3] = uint8(float64(int64(a))*inv + 0.5)
 		}
 	}
 }

@@ -14,8 +14,28 @@ import (
 // nothing is allocated.
 
 func (c *Canvas) resetDirty() {
-	c.dx0, c.dx1 = math.MaxInt, 0
 	c.dy0, c.dy1 = math.MaxInt, 0
+}
+
+// touch records that cells [x0, x1) of row y may be non-zero.
+func (c *Canvas) touch(y, x0, x1 int) {
+	sp := &c.spans[y]
+	if int32(x0) < sp[0] {
+		sp[0] = int32(x0)
+	}
+	if int32(x1) > sp[1] {
+		sp[1] = int32(x1)
+	}
+}
+
+// touchRows records that rows [y0, y1) may be non-zero.
+func (c *Canvas) touchRows(y0, y1 int) {
+	if y0 < c.dy0 {
+		c.dy0 = y0
+	}
+	if y1 > c.dy1 {
+		c.dy1 = y1
+	}
 }
 
 // edge adds the directed segment (ax, ay)→(bx, by), in pixel coordinates, to the accumulator,
@@ -23,10 +43,7 @@ func (c *Canvas) resetDirty() {
 // onto x = 0 (they still change the winding of everything to their right), parts right of
 // x = w are dropped (they only affect cells past the last pixel).
 func (c *Canvas) edge(ax, ay, bx, by float64) {
-	if !(ay != by) { // equal, or NaN
-		return
-	}
-	if math.IsNaN(ax) || math.IsNaN(bx) {
+	if ay == by || math.IsNaN(ax) || math.IsNaN(ay) || math.IsNaN(bx) || math.IsNaN(by) {
 		return
 	}
 	dir := float32(1)
@@ -50,6 +67,7 @@ func (c *Canvas) edge(ax, ay, bx, by float64) {
 		by = H
 	}
 	if ax >= W && bx >= W {
+		c.beyond(ay, by)
 		return
 	}
 	if ax <= 0 && bx <= 0 {
@@ -69,8 +87,10 @@ func (c *Canvas) edge(ax, ay, bx, by float64) {
 	if ax > W || bx > W {
 		ym := clampF(ay+(by-ay)*(W-ax)/(bx-ax), ay, by)
 		if ax > W {
+			c.beyond(ay, ym)
 			ax, ay = W, ym
 		} else {
+			c.beyond(ym, by)
 			bx, by = W, ym
 		}
 	}
@@ -79,8 +99,19 @@ func (c *Canvas) edge(ax, ay, bx, by float64) {
 	}
 }
 
+// beyond records an edge right of the image between rows y0 and y1: invisible, but the cover
+// carried from edges further left must still be composited up to the right border.
+func (c *Canvas) beyond(y0, y1 float64) {
+	yi0, yi1 := int(y0), min(int(math.Ceil(y1)), c.h)
+	for y := yi0; y < yi1; y++ {
+		c.touch(y, c.w, c.stride)
+	}
+	c.touchRows(yi0, yi1)
+}
+
+// clampF clamps v to [lo, hi], mapping NaN to lo so that it can never become an index.
 func clampF(v, lo, hi float64) float64 {
-	if v < lo {
+	if !(v >= lo) {
 		return lo
 	}
 	if v > hi {
@@ -99,25 +130,11 @@ func (c *Canvas) vline(y0, y1 float64, dir float32) {
 		yi1 = c.h
 	}
 	for y := yi0; y < yi1; y++ {
-		dy := math.Min(float64(y+1), y1) - math.Max(float64(y), y0)
+		dy := min(float64(y+1), y1) - max(float64(y), y0)
 		c.acc[y*c.stride] += float32(dy) * dir
+		c.touch(y, 0, 1)
 	}
-	c.markDirty(0, 1, yi0, yi1)
-}
-
-func (c *Canvas) markDirty(x0, x1, y0, y1 int) {
-	if x0 < c.dx0 {
-		c.dx0 = x0
-	}
-	if x1 > c.dx1 {
-		c.dx1 = x1
-	}
-	if y0 < c.dy0 {
-		c.dy0 = y0
-	}
-	if y1 > c.dy1 {
-		c.dy1 = y1
-	}
+	c.touchRows(yi0, yi1)
 }
 
 // line adds an edge with 0 <= y0 < y1 <= h and x in [0, w] (font-rs's draw_line).
@@ -132,7 +149,7 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 	stride := c.stride
 	for y := yi0; y < yi1; y++ {
 		row := c.acc[y*stride : y*stride+stride]
-		dy := math.Min(float64(y+1), y1) - math.Max(float64(y), y0)
+		dy := min(float64(y+1), y1) - max(float64(y), y0)
 		xnext := x + dxdy*dy
 		d := dy * float64(dir)
 		lo, hi := x, xnext
@@ -150,6 +167,7 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 			xmf := 0.5*(lo+hi) - lof
 			row[loi] += float32(d - d*xmf)
 			row[loi+1] += float32(d * xmf)
+			c.touch(y, loi, loi+2)
 		} else {
 			s := 1 / (hi - lo)
 			x0f := lo - lof
@@ -170,66 +188,68 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 				row[hii-1] += float32(d * (1 - a2 - am))
 			}
 			row[hii] += float32(d * am)
+			c.touch(y, loi, hii+1)
 		}
 		x = xnext
 	}
-	xmin, xmax := math.Min(x0, x1), math.Max(x0, x1)
-	c.markDirty(int(clampF(xmin, 0, W)), int(clampF(xmax, 0, W))+2, yi0, yi1)
+	c.touchRows(yi0, yi1)
 }
 
 // composite blends col over the image wherever the accumulated coverage is non-zero and
-// zeroes the accumulator again.
+// zeroes the accumulator again. Each row is walked only over the span of cells its edges
+// touched; cells right of the last edge of a row carry no cover.
 func (c *Canvas) composite(col color.RGBA) {
-	if c.dy0 >= c.dy1 {
-		c.resetDirty()
-		return
-	}
-	x0, end := c.dx0, c.dx1
-	if end > c.stride {
-		end = c.stride
-	}
-	n := end - x0 // cells to clear per row
-	if n <= 0 {
-		c.resetDirty()
-		return
-	}
-	m := n // cells to composite per row
-	if x0+m > c.w {
-		m = c.w - x0
-	}
 	sc := newSrc(col)
 	visible := col != color.RGBA{}
 	const eps = 1.0 / 1024
 	for y := c.dy0; y < c.dy1; y++ {
-		row := c.acc[y*c.stride+x0 : y*c.stride+x0+n]
-		if !visible || m <= 0 {
-			clear(row)
+		sp := &c.spans[y]
+		x0, x1 := int(sp[0]), int(sp[1])
+		sp[0], sp[1] = math.MaxInt32, 0
+		if x0 >= x1 {
 			continue
 		}
-		o := c.off(x0, y)
-		pix := c.img.Pix[o : o+4*m]
+		row := c.acc[y*c.stride : y*c.stride+c.stride]
+		m := min(x1, c.w) // cells [x0, m) are pixels
+		if !visible || x0 >= m {
+			clear(row[x0:x1])
+			continue
+		}
+		o := c.off(0, y)
+		pix := c.img.Pix[o : o+4*c.w]
+		cells := row[:m]
 		var s float32
-		for i, v := range row[:m] {
-			s += v
+		// Walk from one non-zero cell to the next: between them the coverage is constant,
+		// so runs inside the shape are filled without recomputing it.
+		for i := x0; i < m; {
+			s += cells[i]
+			cells[i] = 0
+			j := i + 1
+			for j < m && cells[j] == 0 {
+				j++
+			}
 			a := s
 			if a < 0 {
 				a = -a
 			}
-			if a < eps {
-				continue
-			}
-			p := pix[4*i : 4*i+4 : 4*i+4]
-			if a >= 1-eps {
-				if sc.opaque {
-					p[0], p[1], p[2], p[3] = sc.px[0], sc.px[1], sc.px[2], sc.px[3]
-				} else {
-					sc.blendMask(p, 0xffff)
+			switch {
+			case a < eps:
+			case a >= 1-eps && sc.opaque:
+				sc.fill(pix[4*i : 4*j])
+			default:
+				ma := uint32(0xffff)
+				if a < 1-eps {
+					ma = uint32(a*0xffff + 0.5)
 				}
-				continue
+				for k := 4 * i; k < 4*j; k += 4 {
+					sc.blendMask(pix[k:k+4:k+4], ma)
+				}
 			}
-			sc.blendMask(p, uint32(a*0xffff+0.5))
+			i = j
 		}
-		clear(row)
+		if x1 > m {
+			clear(row[m:x1])
+		}
 	}
 	c.resetDirty()
 }

@@ -21,11 +21,9 @@ func arcSegments(r, sweep float64) int {
 	if r > arcTol {
 		step = math.Min(step, 2*math.Acos(1-arcTol/r))
 	}
-	n := int(math.Ceil(sweep / step))
-	if n < 1 {
-		n = 1
-	}
-	return n
+	// At most maxArcSegments: an absurdly large circle gets coarser, not unboundedly slow.
+	const maxArcSegments = 1 << 12
+	return int(clampF(math.Ceil(sweep/step), 1, maxArcSegments))
 }
 
 // FillPolygon fills the polygon with the given vertices (closed automatically). Convex,
@@ -150,7 +148,7 @@ func (c *Canvas) StrokeCircle(cx, cy, r, width float64, col color.RGBA) {
 // circle adds a full circle in pixel space, with positive orientation unless reverse. Its
 // radius is enlarged so that the inscribed polygon has the circle's area.
 func (c *Canvas) circle(cx, cy, r float64, reverse bool) {
-	if !(r > 0) {
+	if !(r > 0) || !c.onImage(cx-2*r, cy-2*r, cx+2*r, cy+2*r) {
 		return
 	}
 	n := max(arcSegments(r, 2*math.Pi), 8)
@@ -316,6 +314,9 @@ func (c *Canvas) stroke(pts []Point, width float64, closed bool, lc Cap) {
 	}
 	for i := range segs {
 		a, b := pts[i], pts[(i+1)%n]
+		if !c.onImage(min(a.X, b.X)-hw, min(a.Y, b.Y)-hw, max(a.X, b.X)+hw, max(a.Y, b.Y)+hw) {
+			continue
+		}
 		ux, uy := unit(b.X-a.X, b.Y-a.Y)
 		nx, ny := -uy*hw, ux*hw
 		c.poly = append(c.poly[:0], Pt(a.X+nx, a.Y+ny), Pt(b.X+nx, b.Y+ny), Pt(b.X-nx, b.Y-ny), Pt(a.X-nx, a.Y-ny))
@@ -328,6 +329,9 @@ func (c *Canvas) stroke(pts []Point, width float64, closed bool, lc Cap) {
 	}
 	for i := first; i < last; i++ {
 		p, v, q := pts[(i-1+n)%n], pts[i], pts[(i+1)%n]
+		if !c.onImage(v.X-hw, v.Y-hw, v.X+hw, v.Y+hw) {
+			continue
+		}
 		u1x, u1y := unit(v.X-p.X, v.Y-p.Y)
 		u2x, u2y := unit(q.X-v.X, q.Y-v.Y)
 		cross := u1x*u2y - u1y*u2x
@@ -356,8 +360,18 @@ func (c *Canvas) stroke(pts []Point, width float64, closed bool, lc Cap) {
 	}
 }
 
+// onImage reports whether the pixel-space box [x0, x1] × [y0, y1] meets the image. A closed
+// sub-polygon inside a box that does not can be skipped: even wholly left of the image, where
+// its edges would be projected onto x = 0, its up and down edges cancel row by row.
+func (c *Canvas) onImage(x0, y0, x1, y1 float64) bool {
+	return x1 > 0 && y1 > 0 && x0 < float64(c.w) && y0 < float64(c.h)
+}
+
 // wedge adds the pie slice of radius r around (cx, cy) from angle a0 sweeping sweep radians.
 func (c *Canvas) wedge(cx, cy, r, a0, sweep float64) {
+	if !c.onImage(cx-r, cy-r, cx+r, cy+r) {
+		return
+	}
 	n := arcSegments(r, sweep)
 	c.poly = append(c.poly[:0], Pt(cx, cy))
 	for i := 0; i <= n; i++ {
