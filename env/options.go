@@ -153,9 +153,8 @@ func CheckOptions(opts Options, known ...string) error {
 	parts := make([]string, len(bad))
 	for i, k := range bad {
 		parts[i] = fmt.Sprintf("%q", k)
-		// Suggest only a near miss: a third of the name may be wrong, and at least two letters.
-		if c := closest(k, known, 1, nil); len(c) > 0 &&
-			editDistance(strings.ToLower(k), strings.ToLower(c[0])) <= max(2, len(k)/3) {
+		// Suggest only a near miss: a third of the name may be wrong, and at least one letter.
+		if c := closest(k, known, 1, nil, max(1, len(k)/3)); len(c) > 0 {
 			parts[i] += fmt.Sprintf(" (did you mean %q?)", c[0])
 		}
 	}

@@ -3,7 +3,9 @@ package env
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,25 +71,30 @@ func Register(spec Spec) {
 			panic(fmt.Sprintf("env: Register(%q): alias %q is a registered ID", spec.ID, a))
 		}
 	}
-	s := spec
-	s.Aliases = append([]string(nil), spec.Aliases...)
-	registry.specs[s.ID] = &s
+	s := spec.clone()
+	registry.specs[s.ID] = s
 	for _, a := range s.Aliases {
 		registry.aliases[a] = s.ID
 	}
 }
 
-// Lookup returns the spec for an ID or alias.
+// clone copies a spec deeply enough that changing the copy's Aliases or Kwargs leaves s alone.
+func (s *Spec) clone() *Spec {
+	c := *s
+	c.Aliases = slices.Clone(s.Aliases)
+	c.Kwargs = maps.Clone(s.Kwargs)
+	return &c
+}
+
+// Lookup returns a copy of the spec for an ID or alias.
 func Lookup(idOrAlias string) (*Spec, error) {
 	registry.RLock()
 	defer registry.RUnlock()
 	if s, ok := registry.specs[idOrAlias]; ok {
-		c := *s
-		return &c, nil
+		return s.clone(), nil
 	}
 	if id, ok := registry.aliases[idOrAlias]; ok {
-		c := *registry.specs[id]
-		return &c, nil
+		return registry.specs[id].clone(), nil
 	}
 	return nil, unknownEnvError(idOrAlias)
 }
@@ -98,8 +105,7 @@ func Specs() []*Spec {
 	defer registry.RUnlock()
 	out := make([]*Spec, 0, len(registry.specs))
 	for _, s := range registry.specs {
-		c := *s
-		out = append(out, &c)
+		out = append(out, s.clone())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -159,7 +165,11 @@ func unknownEnvError(name string) error {
 		names = append(names, id)
 		names = append(names, s.Aliases...)
 	}
-	near := closest(name, names, 3, registry.aliases)
+	// Up to three IDs within a third of the name's length, else the nearest one.
+	near := closest(name, names, 3, registry.aliases, max(2, len(name)/3))
+	if len(near) == 0 {
+		near = closest(name, names, 1, registry.aliases, -1)
+	}
 	if len(near) == 0 {
 		return fmt.Errorf("env: %w %q (no environments are registered: import github.com/gorl/gorl/env/all)", ErrUnknownEnv, name)
 	}
@@ -174,30 +184,43 @@ func quoteAll(s []string) []string {
 	return out
 }
 
-// closest returns up to k candidates nearest to name by case-insensitive edit distance (a
-// candidate containing name, or contained in it, counts as distance 1), nearest first, with ties
-// broken alphabetically. Candidates found in aliases are replaced by the ID they name, and each
-// result appears once. closest reads nothing global: a caller passing registry.aliases holds
-// the registry's lock.
-func closest(name string, candidates []string, k int, aliases map[string]string) []string {
+// closest returns up to k candidates nearest to name, nearest first, leaving out those farther
+// than maxDist (when maxDist >= 0). Nearness is the case-insensitive edit distance, except that
+// a candidate containing name (the user typed part of it) counts as distance 1 and one contained
+// in name as distance 2; ties go to the smaller plain edit distance, then alphabetically.
+// Candidates found in aliases are replaced by the ID they name, and each result appears once.
+// closest reads nothing global: a caller passing registry.aliases holds the registry's lock.
+func closest(name string, candidates []string, k int, aliases map[string]string, maxDist int) []string {
 	type scored struct {
-		s string
-		d int
+		s       string
+		d, edit int
 	}
-	var all []scored
+	all := make([]scored, 0, len(candidates))
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
-		d := editDistance(lname, strings.ToLower(c))
-		if strings.Contains(strings.ToLower(c), lname) || strings.Contains(lname, strings.ToLower(c)) {
+		lc := strings.ToLower(c)
+		edit := editDistance(lname, lc)
+		d := edit
+		switch {
+		case lname != "" && strings.Contains(lc, lname):
 			d = min(d, 1)
+		case lc != "" && strings.Contains(lname, lc):
+			d = min(d, 2)
 		}
-		all = append(all, scored{c, d})
+		if maxDist >= 0 && d > maxDist {
+			continue
+		}
+		all = append(all, scored{c, d, edit})
 	}
 	sort.Slice(all, func(i, j int) bool {
-		if all[i].d != all[j].d {
-			return all[i].d < all[j].d
+		a, b := all[i], all[j]
+		if a.d != b.d {
+			return a.d < b.d
 		}
-		return all[i].s < all[j].s
+		if a.edit != b.edit {
+			return a.edit < b.edit
+		}
+		return a.s < b.s
 	})
 	seen := map[string]bool{}
 	var out []string

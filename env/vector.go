@@ -22,6 +22,13 @@ package env
 //
 // Reset with a seed s seeds copy i with s+i, as Gymnasium does, so results do not depend on how
 // the batch is split over goroutines.
+//
+// # Misuse
+//
+// A Step before the first Reset, a Step whose actions do not hold N×actDim values, and any use
+// after Close panic with a message saying so; so does an invalid action, with the copy's own
+// message. Close closes every copy and stops any goroutines; implementations allow a second
+// Close.
 type VectorEnv interface {
 	NumEnvs() int
 	SingleObservationSpace() Space
