@@ -81,6 +81,11 @@ func (w *RecordEpisodeStatistics) Reset(seed *uint64) ([]float32, Info) {
 
 func (w *RecordEpisodeStatistics) Step(action []float32) ([]float32, float64, bool, bool, Info) {
 	obs, r, term, trunc, info := w.Env.Step(action)
+	// An env that returns the same map at every step would still carry the key set at the end of
+	// its previous episode.
+	if p, ok := info[EpisodeKey].(*EpisodeStats); ok && p == &w.last {
+		delete(info, EpisodeKey)
+	}
 	w.episodeReturn += r
 	w.episodeLength++
 	if term || trunc {

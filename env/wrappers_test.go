@@ -140,6 +140,20 @@ func TestRecordEpisodeStatisticsInfo(t *testing.T) {
 	if s, ok := EpisodeInfo(info); !ok || s.Length != 1 {
 		t.Errorf("EpisodeInfo = %+v, %v", s, ok)
 	}
+	// The env reuses its map: the key set at the end of an episode must not linger.
+	StepDiscrete(w, 0)
+	w.Reset(nil)
+	inner.length = 2
+	if _, _, _, _, info := StepDiscrete(w, 0); info["lives"] != 3 {
+		t.Errorf("info %v", info)
+	} else if _, ok := EpisodeInfo(info); ok {
+		t.Error("the previous episode's statistics lingered in the env's reused info")
+	}
+	if _, _, _, _, info := StepDiscrete(w, 0); info == nil {
+		t.Error("no info at the end")
+	} else if s, ok := EpisodeInfo(info); !ok || s.Length != 2 {
+		t.Errorf("second episode: %+v, %v", s, ok)
+	}
 	// Applied twice, the outer wrapper finds the key already set.
 	twice := NewRecordEpisodeStatistics(NewRecordEpisodeStatistics(&countEnv{length: 1}, 1), 1)
 	twice.Reset(nil)
