@@ -50,7 +50,7 @@ var acrobotStateNames = []string{"theta1", "theta2", "dtheta1", "dtheta2"}
 func acrobotDsdt(p *acrobotParams, s [4]float64, a float64) [4]float64 {
 	m1, m2, l1, lc1, lc2, i1, i2, g := p.m1, p.m2, p.l1, p.lc1, p.lc2, p.moi, p.moi, p.g
 	theta1, theta2, dtheta1, dtheta2 := s[0], s[1], s[2], s[3]
-	cos2, sin2 := math.Cos(theta2), math.Sin(theta2)
+	sin2, cos2 := math.Sincos(theta2) // the bits of math.Sin and math.Cos, in one call
 	d1 := float64(float64(m1*(lc1*lc1))+
 		float64(m2*(float64(float64(l1*l1)+float64(lc2*lc2))+float64(2*l1*lc2*cos2)))) + i1 + i2
 	d2 := float64(m2*(float64(lc2*lc2)+float64(l1*lc2*cos2))) + i2
