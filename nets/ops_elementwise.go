@@ -17,69 +17,96 @@ func (g *Graph) broadcast(op string, a, b *Tensor) (out *Tensor, ia, ib []int) {
 	if sameShape(a.Shape, b.Shape) {
 		return g.Result(a.Shape, a, b), nil, nil
 	}
-	nd := max(len(a.Shape), len(b.Shape))
+	var p bcastPlan
+	p.plan(op, a.Shape, b.Shape)
+	out = g.Result(p.shape[:p.nd], a, b)
+	if !sameShape(a.Shape, out.Shape) {
+		ia = g.ints.get(len(out.Data))
+		p.fill(ia, &p.sa)
+	}
+	if !sameShape(b.Shape, out.Shape) {
+		ib = g.ints.get(len(out.Data))
+		p.fill(ib, &p.sb)
+	}
+	return out, ia, ib
+}
+
+// broadcastTo returns the index map from the elements of a tensor of shape big to the elements
+// of small broadcast to it (nil when the shapes are equal); it panics unless small broadcasts to
+// exactly big (weights of a loss, a bias).
+func (g *Graph) broadcastTo(op string, small, big []int) []int {
+	if sameShape(small, big) {
+		return nil
+	}
+	var p bcastPlan
+	p.plan(op, small, big)
+	if !sameShape(p.shape[:p.nd], big) {
+		panic(fmt.Sprintf("nets: %s: shape %v does not broadcast to %v", op, small, big))
+	}
+	m := g.ints.get(numel(big))
+	p.fill(m, &p.sa)
+	return m
+}
+
+// bcastPlan is the broadcast of two shapes: the result shape and each operand's strides (0 along
+// stretched dimensions), all on the stack.
+type bcastPlan struct {
+	shape, sa, sb [maxDims]int
+	nd            int
+}
+
+func (p *bcastPlan) plan(op string, a, b []int) {
+	nd := max(len(a), len(b))
 	if nd > maxDims {
 		panic(fmt.Sprintf("nets: %s: more than %d dimensions", op, maxDims))
 	}
-	var shape, sa, sb [maxDims]int
+	p.nd = nd
 	strideA, strideB := 1, 1
 	for i := nd - 1; i >= 0; i-- {
 		da, db := 1, 1
-		if j := i - (nd - len(a.Shape)); j >= 0 {
-			da = a.Shape[j]
+		if j := i - (nd - len(a)); j >= 0 {
+			da = a[j]
 		}
-		if j := i - (nd - len(b.Shape)); j >= 0 {
-			db = b.Shape[j]
+		if j := i - (nd - len(b)); j >= 0 {
+			db = b[j]
 		}
 		switch {
 		case da == db:
-			shape[i] = da
+			p.shape[i] = da
 		case da == 1:
-			shape[i] = db
+			p.shape[i] = db
 		case db == 1:
-			shape[i] = da
+			p.shape[i] = da
 		default:
-			panic(fmt.Sprintf("nets: %s: shapes %v and %v do not broadcast", op, a.Shape, b.Shape))
+			panic(fmt.Sprintf("nets: %s: shapes %s and %s do not broadcast", op, shapeStr(a), shapeStr(b)))
 		}
 		if da != 1 {
-			sa[i] = strideA
+			p.sa[i] = strideA
 		}
 		if db != 1 {
-			sb[i] = strideB
+			p.sb[i] = strideB
 		}
 		strideA *= da
 		strideB *= db
 	}
-	out = g.Result(shape[:nd], a, b)
-	n := len(out.Data)
-	if !sameShape(a.Shape, out.Shape) {
-		ia = g.ints.get(n)
-	}
-	if !sameShape(b.Shape, out.Shape) {
-		ib = g.ints.get(n)
-	}
+}
+
+// fill writes, for every element of the result in row-major order, its offset under strides.
+func (p *bcastPlan) fill(dst []int, strides *[maxDims]int) {
 	var idx [maxDims]int
-	offA, offB := 0, 0
-	for k := 0; k < n; k++ {
-		if ia != nil {
-			ia[k] = offA
-		}
-		if ib != nil {
-			ib[k] = offB
-		}
-		for d := nd - 1; d >= 0; d-- {
+	off := 0
+	for k := range dst {
+		dst[k] = off
+		for d := p.nd - 1; d >= 0; d-- {
 			idx[d]++
-			offA += sa[d]
-			offB += sb[d]
-			if idx[d] < shape[d] {
+			off += strides[d]
+			if idx[d] < p.shape[d] {
 				break
 			}
-			offA -= sa[d] * shape[d]
-			offB -= sb[d] * shape[d]
+			off -= strides[d] * p.shape[d]
 			idx[d] = 0
 		}
 	}
-	return out, ia, ib
 }
 
 // at reads x[m[i]], or x[i] when the map is nil.
