@@ -47,6 +47,8 @@ func Check(e Env) error { return CheckWith(e, CheckConfig{}) }
 //     without NaN), their samples are contained in them, and a slice of the wrong length is not.
 //   - reset: Reset returns an observation of Dim elements inside the observation space.
 //   - reset determinism: Reset(seed) twice returns bit-identical observations.
+//   - step: Reset(Seed) and Steps steps of actions sampled from the action space (with
+//     Reset(nil) after each episode end) do not panic. The checks below need this trajectory.
 //   - step determinism: Reset(seed) and the same actions give a bit-identical trajectory
 //     (observations, rewards and flags, across the Reset(nil) calls after episode ends).
 //   - seed sensitivity: seeds Seed, Seed+1 and Seed+2 do not all give the same trajectory,
@@ -221,14 +223,13 @@ func (c *checker) run() {
 		return
 	}
 	for i, ev := range ref {
-		what := fmt.Sprintf("event %d (%s)", i, ev)
 		if len(ev.obs) != obsSpace.Dim() {
-			c.fail("observation space", "%s: observation of %d elements for %v", what, len(ev.obs), obsSpace)
+			c.fail("observation space", "event %d (%s): observation of %d elements for %v", i, ev, len(ev.obs), obsSpace)
 		} else if !obsSpace.Contains(ev.obs) {
-			c.fail("observation space", "%s: observation outside %v", what, obsSpace)
+			c.fail("observation space", "event %d (%s): observation outside %v", i, ev, obsSpace)
 		}
 		if math.IsNaN(ev.reward) || math.IsInf(ev.reward, 0) {
-			c.fail("reward", "%s: reward %v is not finite", what, ev.reward)
+			c.fail("reward", "event %d (%s): reward %v is not finite", i, ev, ev.reward)
 		}
 	}
 

@@ -108,11 +108,7 @@ func TestVectorMatchesReference(t *testing.T) {
 				t.Fatalf("Reset(42) = %v; want %v", got, first)
 			}
 			for step, a := range actions {
-				flat := make([]float32, 0, n)
-				for _, x := range a {
-					flat = append(flat, x)
-				}
-				obs, r, term, trunc := v.Step(flat)
+				obs, r, term, trunc := v.Step(a)
 				w := want[step]
 				if !sameBits32(obs, w.obs) || !reflect.DeepEqual(r, w.rewards) || !reflect.DeepEqual(term, w.term) || !reflect.DeepEqual(trunc, w.trunc) {
 					t.Fatalf("step %d: obs %v rewards %v term %v trunc %v\nwant obs %v rewards %v term %v trunc %v",
