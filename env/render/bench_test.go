@@ -17,20 +17,24 @@ type drivingScene struct {
 
 func newDrivingScene(size int) *drivingScene {
 	s := &drivingScene{c: New(size, size)}
+	// The road is one polygon of 102 vertices: the outer edge counterclockwise, then the inner
+	// edge clockwise, joined by a zero-width bridge whose two edges cancel (non-zero rule).
 	const n = 50
-	for i := range n { // outer edge, counterclockwise
+	for i := 0; i <= n; i++ {
 		a := 2 * math.Pi * float64(i) / n
 		r := 100 + 15*math.Sin(3*a)
 		s.road = append(s.road, Pt((r+6)*math.Cos(a), (r+6)*math.Sin(a)))
-		s.centre = append(s.centre, Pt(r*math.Cos(a), r*math.Sin(a)))
+		if i < n {
+			s.centre = append(s.centre, Pt(r*math.Cos(a), r*math.Sin(a)))
+		}
 	}
-	for i := n; i > 0; i-- { // inner edge, clockwise
+	for i := n; i >= 0; i-- {
 		a := 2 * math.Pi * float64(i) / n
 		r := 100 + 15*math.Sin(3*a)
 		s.road = append(s.road, Pt((r-6)*math.Cos(a), (r-6)*math.Sin(a)))
 	}
 	for i := range s.cars {
-		a := 0.02 * float64(i-3)
+		a := 0.07 * float64(i-3)
 		r := 100 + 15*math.Sin(3*a) + float64(i%3-1)*3
 		s.cars[i] = [3]float64{r * math.Cos(a), r * math.Sin(a), a + math.Pi/2 + 0.1*float64(i%2)}
 	}
@@ -45,7 +49,7 @@ func (s *drivingScene) draw(step int) {
 	c.Clear(RGB(102, 204, 102))
 	c.Transform = Camera(float64(w)/2, float64(h)*0.7, ego[0], ego[1]+0.01*float64(step%10), ego[2], float64(w)/40)
 	c.FillPolygon(s.road, RGB(102, 102, 102))
-	c.Polyline(s.centre, 0.3, RGB(255, 255, 255))
+	c.StrokePolygon(s.centre, 0.3, RGB(255, 255, 255))
 	for i, car := range s.cars {
 		col := RGB(30, 60, 200)
 		if i == 3 {

@@ -37,9 +37,11 @@ type Canvas struct {
 	w, h   int
 	acc    []float32 // signed-area accumulator, stride w+2 per row, all zero between shapes
 	stride int
-	// Rows [dy0, dy1) of acc may be non-zero, each only in cells [spans[y][0], spans[y][1]).
+	// Rows [dy0, dy1) of acc may be non-zero, each only in the cells marked in its bitmap of
+	// words uint64s in marks.
 	dy0, dy1 int
-	spans    [][2]int32
+	marks    []uint64
+	words    int
 	poly     []Point // scratch for sub-polygons in pixel space
 	pts      []Point // scratch for a transformed polyline
 	base     int     // offset in img.Pix of the image's top-left pixel
@@ -67,12 +69,10 @@ func Wrap(img *image.RGBA) *Canvas {
 		h:         h,
 		stride:    w + 2,
 		acc:       make([]float32, (w+2)*h),
-		spans:     make([][2]int32, h),
+		marks:     make([]uint64, (w+2+63)/64*h),
+		words:     (w + 2 + 63) / 64,
 		poly:      make([]Point, 0, 64),
 		base:      img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y),
-	}
-	for i := range c.spans {
-		c.spans[i] = [2]int32{math.MaxInt32, 0}
 	}
 	c.resetDirty()
 	return c
@@ -191,38 +191,38 @@ func (c *Canvas) fillPixRect(x0, y0, x1, y1 float64, col color.RGBA) {
 	}
 }
 
-// src is a colour prepared for blending: 16-bit premultiplied channels.
+// src is a colour prepared for blending. Blending works on the four channels of a pixel at
+// once, each in a 16-bit lane of a uint64 (R, G, B, A from the low end), with 8-bit coverage.
 type src struct {
-	r, g, b, a uint32
-	px         [4]byte
-	packed     uint32 // px as a little-endian word, for run fills
-	opaque     bool
+	lanes  uint64 // the premultiplied channels, one per 16-bit lane
+	a      uint32 // alpha, 0..255
+	packed uint32 // the pixel as a little-endian word, for opaque fills
+	opaque bool
 }
 
+// newSrc prepares col. A channel above alpha (not a valid premultiplied colour) is clamped
+// to alpha, which keeps every lane of the blend from overflowing.
 func newSrc(col color.RGBA) src {
-	return src{
-		r: uint32(col.R) * 0x101, g: uint32(col.G) * 0x101, b: uint32(col.B) * 0x101, a: uint32(col.A) * 0x101,
-		px:     [4]byte{col.R, col.G, col.B, col.A},
-		packed: binary.LittleEndian.Uint32([]byte{col.R, col.G, col.B, col.A}),
-		opaque: col.A == 255,
-	}
+	r, g, b := min(col.R, col.A), min(col.G, col.A), min(col.B, col.A)
+	packed := uint32(r) | uint32(g)<<8 | uint32(b)<<16 | uint32(col.A)<<24
+	return src{lanes: spread(packed), a: uint32(col.A), packed: packed, opaque: col.A == 255}
 }
 
-// blend composites the source over the pixel p (4 bytes) with coverage cov in [0, 1]
-// (Porter-Duff src-over on premultiplied values, 16-bit intermediate precision as image/draw).
+// spread moves the four bytes of a pixel word into 16-bit lanes.
+func spread(v uint32) uint64 {
+	x := uint64(v)
+	return x&0xff | (x&0xff00)<<8 | (x&0xff0000)<<16 | (x&0xff000000)<<24
+}
+
+// blend composites the source over the pixel p (4 bytes) with coverage cov in [0, 1].
 func (s *src) blend(p []byte, cov float64) {
-	if cov >= 1 {
-		if s.opaque {
-			p[0], p[1], p[2], p[3] = s.px[0], s.px[1], s.px[2], s.px[3]
-			return
-		}
-		s.blendMask(p, 0xffff)
+	if cov >= 1 && s.opaque {
+		binary.LittleEndian.PutUint32(p, s.packed)
 		return
 	}
-	if cov <= 0 {
-		return
+	if cov > 0 {
+		s.blendMask(p, uint32(min(cov, 1)*255+0.5))
 	}
-	s.blendMask(p, uint32(cov*0xffff+0.5))
 }
 
 // fill overwrites every pixel of p with the (opaque) source colour.
@@ -241,12 +241,23 @@ func (s *src) fill(p []byte) {
 	}
 }
 
-// blendMask composites with a 16-bit coverage m.
+// blendMask composites the source, scaled by the 8-bit coverage m, over the pixel p:
+// Porter-Duff src-over on premultiplied values, out = src·m/255 + dst·(1 - srcA·m/255), rounded.
+// Each lane holds at most src·m + dst·(255-a) <= 255·255 + 127 because src <= srcA, so the
+// four channels never carry into each other.
 func (s *src) blendMask(p []byte, m uint32) {
-	_ = p[3]
-	inv := 0xffff - s.a*m/0xffff
-	p[0] = uint8((uint32(p[0])*0x101*inv + s.r*m) / 0xffff >> 8)
-	p[1] = uint8((uint32(p[1])*0x101*inv + s.g*m) / 0xffff >> 8)
-	p[2] = uint8((uint32(p[2])*0x101*inv + s.b*m) / 0xffff >> 8)
-	p[3] = uint8((uint32(p[3])*0x101*inv + s.a*m) / 0xffff >> 8)
+	if m == 0 {
+		return
+	}
+	a := div255(s.a * m) // the effective source alpha
+	d := spread(binary.LittleEndian.Uint32(p))
+	v := s.lanes*uint64(m) + d*uint64(255-a) + 0x0080_0080_0080_0080
+	v = (v + (v>>8)&0x00ff_00ff_00ff_00ff) >> 8 & 0x00ff_00ff_00ff_00ff
+	binary.LittleEndian.PutUint32(p, uint32(v&0xff|(v>>8)&0xff00|(v>>16)&0xff0000|(v>>24)&0xff000000))
+}
+
+// div255 returns x/255 rounded, for x <= 255·255.
+func div255(x uint32) uint32 {
+	x += 128
+	return (x + x>>8) >> 8
 }

@@ -26,14 +26,20 @@
 // integer points are pixel corners: pixel (i, j) is the square [i, i+1) × [j, j+1) with its
 // centre at (i+0.5, j+0.5). YUp gives Gymnasium's pygame view, Fit frames a world box, Camera
 // follows a vehicle, and Translate, Rotate and Scale nest local frames (a car's body and
-// wheels). Shapes may lie partly or wholly outside the image: they are clipped, never a panic.
+// wheels); Px converts pixels to drawing units for hairlines. Shapes may lie partly or wholly
+// outside the image, or have NaN or infinite coordinates: they are clipped or skipped, never a
+// panic.
 //
 // # Filling and anti-aliasing
 //
 // Polygons, strokes and circles are rasterized by exact-area coverage: each edge adds the
 // signed area it sweeps to every pixel cell it crosses, and one running sum per row gives each
 // pixel's coverage. Edges are therefore anti-aliased without supersampling, and overlapping
-// parts of a shape are combined by the non-zero winding rule (coverage = min(|winding|, 1)).
+// parts of a shape are combined by the non-zero winding rule (coverage = min(|winding|, 1)):
+// a ring is an outer boundary and an inner one wound the other way, in one FillPolygon. The
+// coverage is exact for simple polygons; in a pixel where differently wound parts of a
+// self-intersecting polygon meet, their signed areas add before the clamp, so that pixel's
+// anti-aliasing is approximate.
 // Only the bounding box of a shape is visited, the inner loop is a plain slice walk with no
 // interface calls, and all scratch memory belongs to the canvas, so steady-state drawing
 // allocates nothing. Circles and arcs are polygons within a tenth of a pixel of the true curve.
@@ -47,5 +53,14 @@
 // # Pixel observations
 //
 // Gray, GrayFloat32 and RGBFloat32 turn a frame into observation buffers the caller owns, and
-// Resize shrinks a frame by area averaging (for example a 600×400 frame to 84×84).
+// Resize shrinks a frame by area averaging (for example a 600×400 frame to 84×84). Drawing
+// straight at the observation size is several times cheaper than drawing large and resizing,
+// and just as sharp, since edges are anti-aliased at any size.
+//
+// # Performance
+//
+// On the 2-core development machine (go test -bench . ./env/render) a 96×96 top-down driving
+// frame (a 102-vertex road, a closed lane line, ten rotated cars) draws at roughly 20,000 to
+// 50,000 frames/s per core depending on load, and Gymnasium's 600×400 CartPole frame at over
+// 10,000. Nothing is allocated per frame.
 package render

@@ -3,6 +3,7 @@ package render
 import (
 	"image/color"
 	"math"
+	"math/bits"
 )
 
 // The rasterizer accumulates, for every pixel cell, the signed area that each directed edge
@@ -17,14 +18,16 @@ func (c *Canvas) resetDirty() {
 	c.dy0, c.dy1 = math.MaxInt, 0
 }
 
-// touch records that cells [x0, x1) of row y may be non-zero.
+// touch records that cells [x0, x1) of row y may be non-zero, in the row's bitmap.
 func (c *Canvas) touch(y, x0, x1 int) {
-	sp := &c.spans[y]
-	if int32(x0) < sp[0] {
-		sp[0] = int32(x0)
-	}
-	if int32(x1) > sp[1] {
-		sp[1] = int32(x1)
+	row := c.marks[y*c.words : y*c.words+c.words]
+	for x0 < x1 {
+		w := x0 >> 6
+		lo := uint(x0 & 63)
+		n := min(x1-x0, 64-int(lo))
+		m := ^uint64(0) >> (64 - uint(n)) << lo
+		row[w] |= m
+		x0 += n
 	}
 }
 
@@ -104,7 +107,7 @@ func (c *Canvas) edge(ax, ay, bx, by float64) {
 func (c *Canvas) beyond(y0, y1 float64) {
 	yi0, yi1 := int(y0), min(int(math.Ceil(y1)), c.h)
 	for y := yi0; y < yi1; y++ {
-		c.touch(y, c.w, c.stride)
+		c.touch(y, c.w, c.w+1)
 	}
 	c.touchRows(yi0, yi1)
 }
@@ -196,60 +199,61 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 }
 
 // composite blends col over the image wherever the accumulated coverage is non-zero and
-// zeroes the accumulator again. Each row is walked only over the span of cells its edges
-// touched; cells right of the last edge of a row carry no cover.
+// zeroes the accumulator again. Each row visits only the cells its edges touched, found in
+// the row's bitmap; between two touched cells the coverage is constant, so a run inside the
+// shape is one fill and a run outside costs nothing.
 func (c *Canvas) composite(col color.RGBA) {
 	sc := newSrc(col)
 	visible := col != color.RGBA{}
-	const eps = 1.0 / 1024
+	W := c.w
 	for y := c.dy0; y < c.dy1; y++ {
-		sp := &c.spans[y]
-		x0, x1 := int(sp[0]), int(sp[1])
-		sp[0], sp[1] = math.MaxInt32, 0
-		if x0 >= x1 {
-			continue
-		}
+		marks := c.marks[y*c.words : y*c.words+c.words]
 		row := c.acc[y*c.stride : y*c.stride+c.stride]
-		m := min(x1, c.w) // cells [x0, m) are pixels
-		if !visible || x0 >= m {
-			clear(row[x0:x1])
-			continue
-		}
 		o := c.off(0, y)
-		pix := c.img.Pix[o : o+4*c.w]
-		cells := row[:m]
+		pix := c.img.Pix[o : o+4*W]
 		var s float32
-		// Walk from one non-zero cell to the next: between them the coverage is constant,
-		// so runs inside the shape are filled without recomputing it.
-		for i := x0; i < m; {
-			s += cells[i]
-			cells[i] = 0
-			j := i + 1
-			for j < m && cells[j] == 0 {
-				j++
+		prev := -1 // last cell visited; pixels after it until the next one have coverage s
+		for wi, word := range marks {
+			if word == 0 {
+				continue
 			}
-			a := s
-			if a < 0 {
-				a = -a
-			}
-			switch {
-			case a < eps:
-			case a >= 1-eps && sc.opaque:
-				sc.fill(pix[4*i : 4*j])
-			default:
-				ma := uint32(0xffff)
-				if a < 1-eps {
-					ma = uint32(a*0xffff + 0.5)
+			marks[wi] = 0
+			for word != 0 {
+				x := wi<<6 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if visible && x > prev+1 && prev >= 0 && prev+1 < W {
+					sc.run(pix[4*(prev+1):4*min(x, W)], s)
 				}
-				for k := 4 * i; k < 4*j; k += 4 {
-					sc.blendMask(pix[k:k+4:k+4], ma)
+				s += row[x]
+				row[x] = 0
+				if visible && x < W {
+					sc.run(pix[4*x:4*x+4], s)
 				}
+				prev = x
 			}
-			i = j
-		}
-		if x1 > m {
-			clear(row[m:x1])
 		}
 	}
 	c.resetDirty()
+}
+
+// run blends the source over the pixels of p with the coverage given by the accumulated sum s.
+func (sc *src) run(p []byte, s float32) {
+	const eps = 1.0 / 512 // below half an 8-bit step
+	a := s
+	if a < 0 {
+		a = -a
+	}
+	switch {
+	case a < eps:
+	case a >= 1-eps && sc.opaque:
+		sc.fill(p)
+	default:
+		ma := uint32(255)
+		if a < 1-eps {
+			ma = uint32(a*255 + 0.5)
+		}
+		for k := 0; k+4 <= len(p); k += 4 {
+			sc.blendMask(p[k:k+4:k+4], ma)
+		}
+	}
 }

@@ -721,3 +721,28 @@ func TestGrayAndFloat32(t *testing.T) {
 	}()
 	Gray(make([]uint8, 5), c.Image())
 }
+
+func TestBlendMatchesFloatSrcOver(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		a := uint8(rng.IntN(256))
+		col := color.RGBA{uint8(rng.IntN(int(a) + 1)), uint8(rng.IntN(int(a) + 1)), uint8(rng.IntN(int(a) + 1)), a}
+		da := uint8(rng.IntN(256))
+		dst := []byte{uint8(rng.IntN(int(da) + 1)), uint8(rng.IntN(int(da) + 1)), uint8(rng.IntN(int(da) + 1)), da}
+		m := uint32(rng.IntN(256))
+		want := make([]float64, 4)
+		src := []uint8{col.R, col.G, col.B, col.A}
+		for i := range 4 {
+			f := float64(m) / 255
+			want[i] = float64(src[i])*f + float64(dst[i])*(1-float64(col.A)/255*f)
+		}
+		sc := newSrc(col)
+		got := append([]byte{}, dst...)
+		sc.blendMask(got, m)
+		for i := range 4 {
+			if math.Abs(float64(got[i])-want[i]) > 1 {
+				t.Fatalf("src %v over %v with coverage %d: got %v, want %.2f", col, dst, m, got, want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/binary"
 	"image"
 	"image/color"
 	"math"
@@ -78,10 +79,10 @@ func (c *Canvas) glyph(x, y, w, h int, mask *image.Alpha, mp image.Point, sc *sr
 			}
 			p := row[4*px : 4*px+4 : 4*px+4]
 			if a == 0xff && sc.opaque {
-				p[0], p[1], p[2], p[3] = sc.px[0], sc.px[1], sc.px[2], sc.px[3]
+				binary.LittleEndian.PutUint32(p, sc.packed)
 				continue
 			}
-			sc.blendMask(p, uint32(a)*0x101)
+			sc.blendMask(p, uint32(a))
 		}
 	}
 }
