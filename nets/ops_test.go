@@ -21,7 +21,7 @@ func unary(op func(g *Graph, x *Tensor) *Tensor, mk func(r *rand.Rand) *Tensor) 
 	}
 }
 
-func binary(op func(g *Graph, a, b *Tensor) *Tensor, mkA, mkB func(r *rand.Rand) *Tensor) func(r *rand.Rand) (func(g *Graph) *Tensor, []*Tensor) {
+func binop(op func(g *Graph, a, b *Tensor) *Tensor, mkA, mkB func(r *rand.Rand) *Tensor) func(r *rand.Rand) (func(g *Graph) *Tensor, []*Tensor) {
 	return func(r *rand.Rand) (func(g *Graph) *Tensor, []*Tensor) {
 		a, b := mkA(r), mkB(r)
 		return func(g *Graph) *Tensor { return op(g, a, b) }, []*Tensor{a, b}
@@ -49,18 +49,18 @@ func distinct(shape ...int) func(r *rand.Rand) *Tensor {
 }
 
 var opCases = []opCase{
-	{name: "Add", build: binary((*Graph).Add, uni(-1, 1, 3, 4), uni(-1, 1, 3, 4))},
-	{name: "Add/row-broadcast", build: binary((*Graph).Add, uni(-1, 1, 3, 4), uni(-1, 1, 4))},
-	{name: "Add/column-broadcast", build: binary((*Graph).Add, uni(-1, 1, 3, 1), uni(-1, 1, 3, 4))},
-	{name: "Add/scalar", build: binary((*Graph).Add, uni(-1, 1, 2, 3), uni(-1, 1))},
-	{name: "Add/both-broadcast", build: binary((*Graph).Add, uni(-1, 1, 2, 1, 3), uni(-1, 1, 4, 1))},
-	{name: "Sub", build: binary((*Graph).Sub, uni(-1, 1, 3, 4), uni(-1, 1, 4))},
-	{name: "Mul", build: binary((*Graph).Mul, uni(-1, 1, 3, 4), uni(-1, 1, 3, 4))},
-	{name: "Mul/broadcast", build: binary((*Graph).Mul, uni(-1, 1, 3, 1), uni(-1, 1, 1, 4))},
-	{name: "Div", build: binary((*Graph).Div, uni(-1, 1, 3, 4), nonzero(3, 4))},
-	{name: "Div/scalar", build: binary((*Graph).Div, uni(-1, 1, 3, 4), uni(1, 2))},
-	{name: "Minimum", build: binary((*Graph).Minimum, distinct(3, 4), distinct(3, 4))},
-	{name: "Maximum/broadcast", build: binary((*Graph).Maximum, distinct(3, 4), distinct(4))},
+	{name: "Add", build: binop((*Graph).Add, uni(-1, 1, 3, 4), uni(-1, 1, 3, 4))},
+	{name: "Add/row-broadcast", build: binop((*Graph).Add, uni(-1, 1, 3, 4), uni(-1, 1, 4))},
+	{name: "Add/column-broadcast", build: binop((*Graph).Add, uni(-1, 1, 3, 1), uni(-1, 1, 3, 4))},
+	{name: "Add/scalar", build: binop((*Graph).Add, uni(-1, 1, 2, 3), uni(-1, 1))},
+	{name: "Add/both-broadcast", build: binop((*Graph).Add, uni(-1, 1, 2, 1, 3), uni(-1, 1, 4, 1))},
+	{name: "Sub", build: binop((*Graph).Sub, uni(-1, 1, 3, 4), uni(-1, 1, 4))},
+	{name: "Mul", build: binop((*Graph).Mul, uni(-1, 1, 3, 4), uni(-1, 1, 3, 4))},
+	{name: "Mul/broadcast", build: binop((*Graph).Mul, uni(-1, 1, 3, 1), uni(-1, 1, 1, 4))},
+	{name: "Div", build: binop((*Graph).Div, uni(-1, 1, 3, 4), nonzero(3, 4))},
+	{name: "Div/scalar", build: binop((*Graph).Div, uni(-1, 1, 3, 4), uni(1, 2))},
+	{name: "Minimum", build: binop((*Graph).Minimum, distinct(3, 4), distinct(3, 4))},
+	{name: "Maximum/broadcast", build: binop((*Graph).Maximum, distinct(3, 4), distinct(4))},
 	{name: "Where", build: func(r *rand.Rand) (func(g *Graph) *Tensor, []*Tensor) {
 		a, b := randTensor(r, -1, 1, 3, 4), randTensor(r, -1, 1, 3, 4)
 		mask := New(3, 4)
@@ -95,7 +95,7 @@ var opCases = []opCase{
 	{name: "MeanAxis/-1", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.MeanAxis(x, -1, false) }, uni(-1, 1, 3, 4))},
 	{name: "MaxAxis/-1", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.MaxAxis(x, -1, false) }, distinct(3, 4))},
 	{name: "MaxAxis/0-keepdim", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.MaxAxis(x, 0, true) }, distinct(3, 4))},
-	{name: "MatMul", build: binary((*Graph).MatMul, uni(-1, 1, 3, 5), uni(-1, 1, 5, 2))},
+	{name: "MatMul", build: binop((*Graph).MatMul, uni(-1, 1, 3, 5), uni(-1, 1, 5, 2))},
 	{name: "Linear", build: func(r *rand.Rand) (func(g *Graph) *Tensor, []*Tensor) {
 		x, w, b := randTensor(r, -1, 1, 2, 3, 5), randTensor(r, -1, 1, 4, 5), randTensor(r, -1, 1, 4)
 		return func(g *Graph) *Tensor { return g.Linear(x, w, b) }, []*Tensor{x, w, b}
@@ -112,8 +112,8 @@ var opCases = []opCase{
 		return func(g *Graph) *Tensor { return g.Mul(x, g.Detach(g.Square(y))) }, []*Tensor{x}
 	}},
 	{name: "Narrow", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.Square(g.Narrow(x, 1, 1, 2)) }, uni(-1, 1, 3, 4, 2))},
-	{name: "Concat/0", build: binary(func(g *Graph, a, b *Tensor) *Tensor { return g.Square(g.Concat(0, a, b)) }, uni(-1, 1, 2, 3), uni(-1, 1, 1, 3))},
-	{name: "Concat/-1", build: binary(func(g *Graph, a, b *Tensor) *Tensor { return g.Square(g.Concat(-1, a, b)) }, uni(-1, 1, 2, 3), uni(-1, 1, 2, 2))},
+	{name: "Concat/0", build: binop(func(g *Graph, a, b *Tensor) *Tensor { return g.Square(g.Concat(0, a, b)) }, uni(-1, 1, 2, 3), uni(-1, 1, 1, 3))},
+	{name: "Concat/-1", build: binop(func(g *Graph, a, b *Tensor) *Tensor { return g.Square(g.Concat(-1, a, b)) }, uni(-1, 1, 2, 3), uni(-1, 1, 2, 2))},
 	{name: "Gather", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.Gather(x, []int{2, 0, 3}) }, uni(-1, 1, 3, 4))},
 	{name: "ReLU", build: unary((*Graph).ReLU, nonzero(3, 4))},
 	{name: "LeakyReLU", build: unary(func(g *Graph, x *Tensor) *Tensor { return g.LeakyReLU(x, 0.1) }, nonzero(3, 4))},
