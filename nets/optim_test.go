@@ -133,7 +133,9 @@ func TestOptimizerStateResumesExactly(t *testing.T) {
 		"SGD": func(ps []NamedTensor) (Optimizer, error) {
 			return NewSGD(ps, SGDConfig{LR: 0.1, Momentum: 0.9, Nesterov: true, WeightDecay: 0.01})
 		},
-		"Adam":  func(ps []NamedTensor) (Optimizer, error) { return NewAdam(ps, AdamConfig{AMSGrad: true, WeightDecay: 0.1}) },
+		"Adam": func(ps []NamedTensor) (Optimizer, error) {
+			return NewAdam(ps, AdamConfig{AMSGrad: true, WeightDecay: 0.1})
+		},
 		"AdamW": func(ps []NamedTensor) (Optimizer, error) { return NewAdamW(ps, AdamConfig{WeightDecay: 0.01}) },
 		"RMSprop": func(ps []NamedTensor) (Optimizer, error) {
 			return NewRMSprop(ps, RMSpropConfig{Centered: true, Momentum: 0.5})

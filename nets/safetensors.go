@@ -391,4 +391,3 @@ func LoadOptimizer(path string, opt Optimizer) (map[string]string, error) {
 	}
 	return user, nil
 }
-
