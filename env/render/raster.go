@@ -10,9 +10,10 @@ import (
 // sweeps to its right (the method of libart, stb_truetype and font-rs). A running sum along a
 // row then gives each pixel's exact coverage by the filled region, which is both the
 // anti-aliasing and the winding number: coverage is min(|sum|, 1), the non-zero fill rule.
-// Edges are added straight into c.acc while its dirty box is tracked; composite then walks only
-// that box, blends, and zeroes the cells it read, so a small shape costs only its own area and
-// nothing is allocated.
+// Edges are added straight into c.acc, and each cell they write is marked in a per-row bitmap;
+// composite then visits only the marked cells of the touched rows (filling the constant runs
+// between them), blends, and zeroes what it read. A shape's cost is therefore its number of
+// edge crossings plus the pixels it paints, whatever the image size, and nothing is allocated.
 
 func (c *Canvas) resetDirty() {
 	c.dy0, c.dy1 = math.MaxInt, 0

@@ -746,3 +746,28 @@ func TestBlendMatchesFloatSrcOver(t *testing.T) {
 		}
 	}
 }
+
+func TestContractViolationsPanic(t *testing.T) {
+	cases := map[string]func(){
+		"New(0, 5)":          func() { New(0, 5) },
+		"Wrap(nil)":          func() { Wrap(nil) },
+		"Fit empty box":      func() { Fit(10, 10, 1, 0, 1, 1) },
+		"Invert singular":    func() { Transform{A: 1, B: 2, D: 2, E: 4}.Invert() },
+		"ArcPoints n=0":      func() { ArcPoints(nil, 0, 0, 1, 0, 1, 0) },
+		"Diverging scale 0":  func() { Diverging(1, 0) },
+		"RGBFloat32 short":   func() { RGBFloat32(make([]float32, 5), New(2, 2).Image(), 1) },
+		"GrayFloat32 longer": func() { GrayFloat32(make([]float32, 5), New(2, 2).Image(), 1) },
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				msg, ok := r.(string)
+				if !ok || len(msg) < 8 || msg[:8] != "render: " {
+					t.Errorf("panic value %v, want a \"render: ...\" message", r)
+				}
+			}()
+			f()
+		})
+	}
+}
