@@ -24,6 +24,11 @@ type tileFunc func(k int, a unsafe.Pointer, ars, aps uintptr, b unsafe.Pointer, 
 // c + i·crs + j·ccs. tail is arch.masks[k%lanes].
 type dotFunc func(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr, c unsafe.Pointer, crs, ccs uintptr, alpha, beta float32, tail uintptr)
 
+// transposeFunc copies r rows (r fixed by the function) of l floats, row i at src + i·srs, into
+// rows of r floats: the float at src + i·srs + 4q goes to dst + q·ds + 4i. tail is the AVX2 lane
+// mask of l%8 lanes.
+type transposeFunc func(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
 type tileTable = [maxTileRows + 1][maxTileNV + 1]tileFunc
 
 type dotTable = [maxDotRows + 1][maxDotCols + 1]dotFunc
@@ -37,7 +42,8 @@ type arch struct {
 	// the same with a full last vector (the same kernels where masking is free).
 	tiles, full *tileTable
 	dots        *dotTable
-	masks       [17]uintptr // masks[l]: the tile mask for a last vector of l lanes; masks[0] = 0
+	masks       [17]uintptr       // masks[l]: the tile mask for a last vector of l lanes; masks[0] = 0
+	transposes  *[9]transposeFunc // transposes[r] for r rows; nil: plain Go
 
 	dotMaxM int // the dot path serves products with min(m, n) up to this
 
@@ -45,9 +51,9 @@ type arch struct {
 	kc, mc, nc int // packed-path blocking: k, rows and columns of one packed block
 
 	// Derived by init.
-	tileRows [maxTileNV + 1]int        // the most rows of a tile kernel with nv vectors
-	maxNV    int                       // widest tile kernel
-	dotCols  [maxDotRows + 1]int       // the most B rows of a dot kernel with mr A rows
+	tileRows [maxTileNV + 1]int                  // the most rows of a tile kernel with nv vectors
+	maxNV    int                                 // widest tile kernel
+	dotCols  [maxDotRows + 1]int                 // the most B rows of a dot kernel with mr A rows
 	smallNV  [smallRows + 1][maxTileNV + 1]uint8 // direct path: tile vectors for (m, widest useful)
 }
 
@@ -118,17 +124,17 @@ func (ar *arch) directShape(m, n int) (nv, rows int) {
 	return nv, ar.tileRows[nv]
 }
 
-// sweep computes C = alpha·A·B + beta·C for an m×n block of C with tiles of `rows` rows and
-// panels of nv vectors (w = nv·lanes columns). Row block ib of A starts at a + ib·apanel, with
-// A[i,p] at + i·ars + p·aps inside it; column panel jp of B starts at b + jp·bpanel with B[p,j] at
-// + p·bps + 4j. Columns are the outer loop so that the k×w panel of B stays in L1 while the row
-// blocks of A stream past it.
-func (ar *arch) sweep(m, n, k int, a unsafe.Pointer, ars, aps, apanel uintptr, rows int,
-	b unsafe.Pointer, bps, bpanel uintptr, nv int, c unsafe.Pointer, crs uintptr, alpha, beta float32) {
-	lanes := ar.lanes
-	w := nv * lanes
-	for j0, jp := 0, uintptr(0); j0 < n; j0, jp = j0+w, jp+1 {
-		cols := min(w, n-j0)
+// sweep computes C = alpha·A·B + beta·C for the job's m×n block of C with tiles of s.rows rows
+// and panels of s.nv vectors (w = nv·lanes columns). Row block ib of A starts at a + ib·apanel,
+// with A[i,p] at + i·ars + p·aps inside it; column panel jp of B starts at b + jp·bpanel with
+// B[p,j] at + p·bps + 4j. Columns are the outer loop so that the k×w panel of B stays in L1
+// while the row blocks of A stream past it.
+func (s *sweepJob) sweep() {
+	ar := s.ar
+	lanes, rows := ar.lanes, s.rows
+	w := s.nv * lanes
+	for j0, jp := 0, uintptr(0); j0 < s.n; j0, jp = j0+w, jp+1 {
+		cols := min(w, s.n-j0)
 		nvj := (cols + lanes - 1) / lanes
 		last := cols - (nvj-1)*lanes
 		tbl := ar.tiles
@@ -136,11 +142,11 @@ func (ar *arch) sweep(m, n, k int, a unsafe.Pointer, ars, aps, apanel uintptr, r
 			tbl = ar.full
 		}
 		mask := ar.masks[last]
-		bp := unsafe.Add(b, jp*bpanel)
-		cp := unsafe.Add(c, j0*4)
-		for i0, ib := 0, uintptr(0); i0 < m; i0, ib = i0+rows, ib+1 {
-			mr := min(rows, m-i0)
-			tbl[mr][nvj](k, unsafe.Add(a, ib*apanel), ars, aps, bp, bps, unsafe.Add(cp, uintptr(i0)*crs), crs, alpha, beta, mask)
+		bp := unsafe.Add(s.b, jp*s.bpanel)
+		cp := unsafe.Add(s.c, j0*4)
+		for i0, ib := 0, uintptr(0); i0 < s.m; i0, ib = i0+rows, ib+1 {
+			mr := min(rows, s.m-i0)
+			tbl[mr][nvj](s.k, unsafe.Add(s.a, ib*s.apanel), s.ars, s.aps, bp, s.bps, unsafe.Add(cp, uintptr(i0)*s.crs), s.crs, s.alpha, s.beta, mask)
 		}
 	}
 }

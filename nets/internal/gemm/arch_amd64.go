@@ -24,7 +24,7 @@ func cpuFeatures() (avx2, avx512 bool) {
 		return false, false
 	}
 	xcr0, _ := xgetbv()
-	const sseAVXState = 1<<1 | 1<<2       // XMM and YMM upper halves
+	const sseAVXState = 1<<1 | 1<<2        // XMM and YMM upper halves
 	const avx512State = 1<<5 | 1<<6 | 1<<7 // opmask, ZMM0-15 upper halves, ZMM16-31
 	if xcr0&sseAVXState != sseAVXState {
 		return false, false
@@ -41,16 +41,16 @@ var avx2Mask = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
 var archAVX512 = &arch{
 	name:  "avx512",
 	lanes: 16,
-	tiles: &tilesZ, full: &tilesZ, dots: &dotsZ,
+	tiles: &tilesZ, full: &tilesZ, dots: &dotsZ, transposes: &transposes,
 	dotMaxM: 4,
 	mr:      14, nv: 2,
-	kc: 256, mc: 168, nc: 4096,
+	kc: 192, mc: 336, nc: 4096,
 }
 
 var archAVX2 = &arch{
 	name:  "avx2",
 	lanes: 8,
-	tiles: &tilesY, full: &tilesYFull, dots: &dotsY,
+	tiles: &tilesY, full: &tilesYFull, dots: &dotsY, transposes: &transposes,
 	dotMaxM: 2,
 	mr:      6, nv: 2,
 	kc: 256, mc: 96, nc: 4096,
@@ -79,3 +79,6 @@ func init() {
 		supportedArchs = append(supportedArchs, archAVX512)
 	}
 }
+
+// transposeTail is the AVX2 lane mask of the transposes' last l8 < 8 columns.
+func (ar *arch) transposeTail(l8 int) uintptr { return uintptr(unsafe.Pointer(&avx2Mask[8-l8])) }

@@ -87,9 +87,11 @@ func (op *operands) cAt(i, j int) unsafe.Pointer { return unsafe.Pointer(&op.c[i
 
 // directMaxK and directMaxWork bound the direct path: past them the B panel falls out of L1 or
 // A out of L2 and packing pays for itself.
-const (
-	directMaxWork = 1 << 24
-)
+var directMaxWork = 1 << 24
+
+// directMaxK bounds k on the direct path, which does not block k: a k×(tile width) panel of B
+// (32 KB at 256×32 floats) and the tile's rows of A must stay in L1 across a column of tiles.
+const directMaxK = 256
 
 func (ar *arch) gemm(threads int, op *operands) {
 	m, n, k := op.m, op.n, op.k
@@ -107,7 +109,7 @@ func (ar *arch) gemm(threads int, op *operands) {
 		ar.dot(op, t, false)
 	case n <= ar.dotMaxM && !op.transA && k >= dotMinK:
 		ar.dot(op, t, true)
-	case k <= ar.kc && work <= directMaxWork:
+	case k <= directMaxK && work <= directMaxWork:
 		ar.direct(op, t)
 	default:
 		ar.packed(op, t)
@@ -145,7 +147,7 @@ func (ar *arch) dot(op *operands, t int, swapped bool) {
 		d.mx, d.ny = op.m, op.n
 		if op.transA {
 			buf = getBuffer(d.mx * k)
-			packRows(buf.f, op.a, d.mx, k, 1, op.lda)
+			ar.transposeCopy(buf.f, k, op.a, op.lda, k, d.mx)
 			d.x, d.xrs = unsafe.Pointer(&buf.f[0]), uintptr(k)*4
 		} else {
 			d.x, d.xrs = op.aAt(0, 0), uintptr(op.lda)*4
@@ -156,7 +158,7 @@ func (ar *arch) dot(op *operands, t int, swapped bool) {
 		d.mx, d.ny = op.n, op.m
 		if !op.transB {
 			buf = getBuffer(d.mx * k)
-			packRows(buf.f, op.b, d.mx, k, 1, op.ldb)
+			ar.transposeCopy(buf.f, k, op.b, op.ldb, k, d.mx)
 			d.x, d.xrs = unsafe.Pointer(&buf.f[0]), uintptr(k)*4
 		} else {
 			d.x, d.xrs = op.bAt(0, 0), uintptr(op.ldb)*4
@@ -220,10 +222,6 @@ type sweepJob struct {
 	alpha, beta      float32
 }
 
-func (s *sweepJob) run() {
-	s.ar.sweep(s.m, s.n, s.k, s.a, s.ars, s.aps, s.apanel, s.rows, s.b, s.bps, s.bpanel, s.nv, s.c, s.crs, s.alpha, s.beta)
-}
-
 // rowBlocks returns the job restricted to row blocks r0 ≤ r < r1, and cols to column panels.
 func (s sweepJob) rowBlocks(r0, r1 int) sweepJob {
 	i0, i1 := r0*s.rows, min(s.m, r1*s.rows)
@@ -251,14 +249,14 @@ func (s sweepJob) parallel(t int) {
 		parts := min(rowBlocks, 4*t)
 		parallel(t, parts, func(i int) {
 			sub := s.rowBlocks(split(rowBlocks, parts, i))
-			sub.run()
+			sub.sweep()
 		})
 		return
 	}
 	parts := min(panels, 4*t)
 	parallel(t, parts, func(i int) {
 		sub := s.cols(split(panels, parts, i))
-		sub.run()
+		sub.sweep()
 	})
 }
 
@@ -275,13 +273,13 @@ func (ar *arch) direct(op *operands, t int) {
 	if op.transB {
 		panels := (n + w - 1) / w
 		buf = getBuffer(panels * w * k)
-		packB(buf.f, op, 0, k, 0, n, w)
+		ar.packB(buf.f, op, 0, k, 0, n, w)
 		s.b, s.bps, s.bpanel = unsafe.Pointer(&buf.f[0]), uintptr(w)*4, uintptr(k*w)*4
 	} else {
 		s.b, s.bps, s.bpanel = op.bAt(0, 0), uintptr(op.ldb)*4, uintptr(w)*4
 	}
 	if t == 1 {
-		s.run()
+		s.sweep()
 	} else {
 		s.parallel(t)
 	}
@@ -315,12 +313,12 @@ func (ar *arch) packed(op *operands, t int) {
 				s.beta = 1
 			}
 			s.bpanel, s.apanel = uintptr(s.k*nr)*4, uintptr(mr*s.k)*4
-			packB(bbuf.f, op, pc, s.k, jc, s.n, nr)
+			ar.packB(bbuf.f, op, pc, s.k, jc, s.n, nr)
 			for ic := 0; ic < m; ic += mc {
 				s.m = min(mc, m-ic)
-				packA(abuf.f, op, ic, s.m, pc, s.k, mr)
+				ar.packA(abuf.f, op, ic, s.m, pc, s.k, mr)
 				s.c = op.cAt(ic, jc)
-				s.run()
+				s.sweep()
 			}
 		}
 	}
@@ -358,7 +356,7 @@ func (ar *arch) packedParallel(op operands, t int) {
 			bparts := min(panels, 4*t)
 			parallel(t, bparts, func(i int) {
 				p0, p1 := split(panels, bparts, i)
-				packB(bbuf.f[p0*kcur*nr:], &op, pc, kcur, jc+p0*nr, min(ncur, p1*nr)-p0*nr, nr)
+				ar.packB(bbuf.f[p0*kcur*nr:], &op, pc, kcur, jc+p0*nr, min(ncur, p1*nr)-p0*nr, nr)
 			})
 			s := sweepJob{ar: ar, n: ncur, k: kcur, ars: 4, aps: uintptr(mr) * 4,
 				apanel: uintptr(mr*kcur) * 4, rows: mr, nv: ar.nv,
@@ -371,10 +369,10 @@ func (ar *arch) packedParallel(op operands, t int) {
 				ri, ci := i/cparts, i%cparts
 				i0, i1 := ri*rp, min(m, (ri+1)*rp)
 				abuf := getBuffer(rp * kcur)
-				packA(abuf.f, &op, i0, i1-i0, pc, kcur, mr)
+				ar.packA(abuf.f, &op, i0, i1-i0, pc, kcur, mr)
 				sub := s.cols(split(panels, cparts, ci))
 				sub.m, sub.a, sub.c = i1-i0, unsafe.Pointer(&abuf.f[0]), unsafe.Add(sub.c, uintptr(i0)*sub.crs)
-				sub.run()
+				sub.sweep()
 				putBuffer(abuf)
 			})
 		}

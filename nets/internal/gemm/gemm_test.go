@@ -197,13 +197,13 @@ func TestPackageSgemm(t *testing.T) {
 // TestParallelDeterministic: every path gives bit-identical results whatever the thread count.
 func TestParallelDeterministic(t *testing.T) {
 	shapes := []problem{
-		{m: 190, n: 170, k: 200, alpha: 1, beta: 0.5},                // direct, split by rows
-		{m: 20, n: 900, k: 200, alpha: 1, beta: 0, transB: true},     // direct, split by columns
-		{m: 150, n: 270, k: 600, alpha: 1, beta: 1, transA: true},    // packed, several k blocks
-		{m: 30, n: 700, k: 700, alpha: -1, beta: 0, transB: true},    // packed, split by columns
-		{m: 2, n: 3000, k: 300, alpha: 1, beta: 0.5, transB: true},   // dot
-		{m: 4000, n: 3, k: 200, alpha: 1, beta: 0},                   // dot, swapped
-		{m: 1, n: 5000, k: 250, alpha: 2, beta: 0, pad: 3},           // GEMV-like tiles
+		{m: 190, n: 170, k: 200, alpha: 1, beta: 0.5},              // direct, split by rows
+		{m: 20, n: 900, k: 200, alpha: 1, beta: 0, transB: true},   // direct, split by columns
+		{m: 150, n: 270, k: 600, alpha: 1, beta: 1, transA: true},  // packed, several k blocks
+		{m: 30, n: 700, k: 700, alpha: -1, beta: 0, transB: true},  // packed, split by columns
+		{m: 2, n: 3000, k: 300, alpha: 1, beta: 0.5, transB: true}, // dot
+		{m: 4000, n: 3, k: 200, alpha: 1, beta: 0},                 // dot, swapped
+		{m: 1, n: 5000, k: 250, alpha: 2, beta: 0, pad: 3},         // GEMV-like tiles
 		{m: 70, n: 90, k: 1000, alpha: 1, beta: 0, transA: true, transB: true},
 	}
 	for _, ar := range supportedArchs {
@@ -287,9 +287,15 @@ func TestCheckArgsPanics(t *testing.T) {
 		want string
 	}{
 		{"negative", func() { Sgemm(false, false, -1, 1, 1, 1, nil, 1, nil, 1, 0, nil, 1) }, "gemm: negative size"},
-		{"short A", func() { Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2) }, "gemm: A is 2x2"},
-		{"short B", func() { Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 6), 3) }, "gemm: B is 3x2"},
-		{"small ldc", func() { Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 4), 1) }, "gemm: C is 2x2"},
+		{"short A", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		}, "gemm: A is 2x2"},
+		{"short B", func() {
+			Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 6), 3)
+		}, "gemm: B is 3x2"},
+		{"small ldc", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 4), 1)
+		}, "gemm: C is 2x2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

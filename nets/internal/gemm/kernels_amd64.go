@@ -483,6 +483,30 @@ func dotY4x1(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr
 //go:noescape
 func dotY4x2(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs uintptr, c unsafe.Pointer, crs, ccs uintptr, alpha, beta float32, tail uintptr)
 
+//go:noescape
+func transpose8x1(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x2(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x3(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x4(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x5(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x6(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x7(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
+//go:noescape
+func transpose8x8(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+
 // tilesZ[mr][nv] is the Z tile kernel with mr rows and nv vectors a row.
 var tilesZ = [15][9]tileFunc{
 	1:  {1: tileZ1x1, 2: tileZ1x2, 3: tileZ1x3, 4: tileZ1x4, 5: tileZ1x5, 6: tileZ1x6, 7: tileZ1x7, 8: tileZ1x8},
@@ -552,3 +576,6 @@ var dotsY = [5][9]dotFunc{
 	3: {1: dotY3x1, 2: dotY3x2, 3: dotY3x3},
 	4: {1: dotY4x1, 2: dotY4x2},
 }
+
+// transposes[r] copies r rows into r-wide rows.
+var transposes = [9]transposeFunc{1: transpose8x1, 2: transpose8x2, 3: transpose8x3, 4: transpose8x4, 5: transpose8x5, 6: transpose8x6, 7: transpose8x7, 8: transpose8x8}

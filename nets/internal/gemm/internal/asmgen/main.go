@@ -421,6 +421,140 @@ func (g *gen) dot(s isa, mr, nr int) {
 	g.f("")
 }
 
+// transpose writes one transposing copy routine, AVX2 only (so AVX-512 machines run it too):
+//
+//	func transpose8x{r}(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
+//
+// For q < l and i < r it copies the float at src + i·srs + 4q to dst + q·ds + 4i: r rows of src
+// become r-wide rows of dst, eight columns at a time through an 8×8 in-register transpose. The
+// last l%8 columns are loaded through the lane mask at tail (its first l%8 lanes set) and only
+// their rows stored. Rows past r repeat row r-1 in the registers and are not stored.
+func (g *gen) transpose(r int) {
+	name := fmt.Sprintf("transpose8x%d", r)
+	g.f("// func %s(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)", name)
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+	g.f("\tMOVQ l+0(FP), CX")
+	g.f("\tMOVQ src+8(FP), SI")
+	g.f("\tMOVQ srs+16(FP), R8")
+	g.f("\tMOVQ dst+24(FP), DI")
+	g.f("\tMOVQ ds+32(FP), DX")
+	g.f("\tMOVQ CX, R11")
+	g.f("\tANDQ $7, R11")
+	g.f("\tSHRQ $3, CX")
+	g.f("\tLEAQ (R8)(R8*2), R9")
+	g.f("\tLEAQ (SI)(R8*4), R10")
+	g.f("\tLEAQ (DX)(DX*2), R12")
+	g.f("\tLEAQ (DI)(DX*4), R13")
+	g.f("\tADDQ DX, R13")
+	srcBases := [2]string{"SI", "R10"}
+	rowAddr := func(i int) string {
+		row := min(i, r-1)
+		base := srcBases[row/4]
+		switch row % 4 {
+		case 0:
+			return fmt.Sprintf("(%s)", base)
+		case 1:
+			return fmt.Sprintf("(%s)(R8*1)", base)
+		case 2:
+			return fmt.Sprintf("(%s)(R8*2)", base)
+		default:
+			return fmt.Sprintf("(%s)(R9*1)", base)
+		}
+	}
+	shuffle := func() {
+		g.f("\tVUNPCKLPS Y1, Y0, Y8")
+		g.f("\tVUNPCKHPS Y1, Y0, Y9")
+		g.f("\tVUNPCKLPS Y3, Y2, Y10")
+		g.f("\tVUNPCKHPS Y3, Y2, Y11")
+		g.f("\tVUNPCKLPS Y5, Y4, Y12")
+		g.f("\tVUNPCKHPS Y5, Y4, Y13")
+		g.f("\tVUNPCKLPS Y7, Y6, Y14")
+		g.f("\tVUNPCKHPS Y7, Y6, Y15")
+		g.f("\tVSHUFPS $0x44, Y10, Y8, Y0")
+		g.f("\tVSHUFPS $0xee, Y10, Y8, Y1")
+		g.f("\tVSHUFPS $0x44, Y11, Y9, Y2")
+		g.f("\tVSHUFPS $0xee, Y11, Y9, Y3")
+		g.f("\tVSHUFPS $0x44, Y14, Y12, Y4")
+		g.f("\tVSHUFPS $0xee, Y14, Y12, Y5")
+		g.f("\tVSHUFPS $0x44, Y15, Y13, Y6")
+		g.f("\tVSHUFPS $0xee, Y15, Y13, Y7")
+		// Output column q: low halves of Y(q%4) and Y(q%4+4) for q < 4, high halves after.
+		for q := 0; q < 8; q++ {
+			imm := "$0x20"
+			if q >= 4 {
+				imm = "$0x31"
+			}
+			g.f("\tVPERM2F128 %s, Y%d, Y%d, Y%d", imm, q%4+4, q%4, 8+q)
+		}
+	}
+	store := func(q int, skip string) {
+		if skip != "" {
+			g.f("\tCMPQ R11, $%d", q)
+			g.f("\tJLE %s", skip)
+		}
+		base := [8]string{"(DI)", "(DI)(DX*1)", "(DI)(DX*2)", "(DI)(R12*1)", "(DI)(DX*4)", "(R13)", "(R13)(DX*1)", "(R13)(DX*2)"}[q]
+		y, x := fmt.Sprintf("Y%d", 8+q), fmt.Sprintf("X%d", 8+q)
+		if r == 8 {
+			g.f("\tVMOVUPS %s, %s", y, base)
+			return
+		}
+		off, left := 0, r
+		at := func() string {
+			if off == 0 {
+				return base
+			}
+			return fmt.Sprint(off) + base
+		}
+		if left >= 4 {
+			g.f("\tVMOVUPS %s, %s", x, at())
+			off, left = off+16, left-4
+			if left > 0 {
+				g.f("\tVEXTRACTF128 $1, %s, %s", y, x)
+			}
+		}
+		if left >= 2 {
+			g.f("\tVMOVQ %s, %s", x, at())
+			if left == 3 {
+				g.f("\tVEXTRACTPS $2, %s, %d%s", x, off+8, base)
+			}
+		} else if left == 1 {
+			g.f("\tVMOVSS %s, %s", x, at())
+		}
+	}
+	g.f("\tTESTQ CX, CX")
+	g.f("\tJEQ tail")
+	g.f("loop:")
+	for i := 0; i < 8; i++ {
+		g.f("\tVMOVUPS %s, Y%d", rowAddr(i), i)
+	}
+	shuffle()
+	for q := 0; q < 8; q++ {
+		store(q, "")
+	}
+	g.f("\tADDQ $32, SI")
+	g.f("\tADDQ $32, R10")
+	g.f("\tLEAQ (DI)(DX*8), DI")
+	g.f("\tLEAQ (R13)(DX*8), R13")
+	g.f("\tDECQ CX")
+	g.f("\tJNE loop")
+	g.f("tail:")
+	g.f("\tTESTQ R11, R11")
+	g.f("\tJEQ done")
+	g.f("\tMOVQ tail+40(FP), AX")
+	g.f("\tVMOVDQU (AX), Y15")
+	for i := 0; i < 8; i++ {
+		g.f("\tVMASKMOVPS %s, Y15, Y%d", rowAddr(i), i)
+	}
+	shuffle()
+	for q := 0; q < 8; q++ {
+		store(q, "done")
+	}
+	g.f("done:")
+	g.f("\tVZEROUPPER")
+	g.f("\tRET")
+	g.f("")
+}
+
 func main() {
 	out := flag.String("o", "kernels_amd64", "output file name without extension")
 	flag.Parse()
@@ -472,6 +606,14 @@ func main() {
 		}
 		tables.WriteString("}\n")
 	}
+	tables.WriteString("\n// transposes[r] copies r rows into r-wide rows.\nvar transposes = [9]transposeFunc{")
+	for r := 1; r <= 8; r++ {
+		s.transpose(r)
+		n := fmt.Sprintf("transpose8x%d", r)
+		gosrc.f("//go:noescape\nfunc %s(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)\n", n)
+		fmt.Fprintf(&tables, "%d: %s, ", r, n)
+	}
+	tables.WriteString("}\n")
 	gosrc.b.WriteString(tables.String())
 	src, err := format.Source(gosrc.b.Bytes())
 	if err != nil {
