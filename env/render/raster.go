@@ -32,6 +32,17 @@ func (c *Canvas) touch(y, x0, x1 int) {
 	}
 }
 
+// touch2 is touch(y, x, x+2), the common case of an edge within one column, without a loop.
+func (c *Canvas) touch2(y, x int) {
+	i := y*c.words + x>>6
+	if b := uint(x & 63); b < 63 {
+		c.marks[i] |= 3 << b
+	} else {
+		c.marks[i] |= 1 << 63
+		c.marks[i+1] |= 1
+	}
+}
+
 // touchRows records that rows [y0, y1) may be non-zero.
 func (c *Canvas) touchRows(y0, y1 int) {
 	if y0 < c.dy0 {
@@ -106,11 +117,20 @@ func (c *Canvas) edge(ax, ay, bx, by float64) {
 // beyond records an edge right of the image between rows y0 and y1: invisible, but the cover
 // carried from edges further left must still be composited up to the right border.
 func (c *Canvas) beyond(y0, y1 float64) {
-	yi0, yi1 := int(y0), min(int(math.Ceil(y1)), c.h)
+	yi0, yi1 := int(y0), min(ceilPos(y1), c.h)
 	for y := yi0; y < yi1; y++ {
 		c.touch(y, c.w, c.w+1)
 	}
 	c.touchRows(yi0, yi1)
+}
+
+// ceilPos returns ⌈v⌉ for 0 <= v < 2^62 without math.Ceil's function call.
+func ceilPos(v float64) int {
+	i := int(v)
+	if float64(i) < v {
+		i++
+	}
+	return i
 }
 
 // clampF clamps v to [lo, hi], mapping NaN to lo so that it can never become an index.
@@ -129,7 +149,7 @@ func (c *Canvas) vline(y0, y1 float64, dir float32) {
 	if !(y1 > y0) {
 		return
 	}
-	yi0, yi1 := int(y0), int(math.Ceil(y1))
+	yi0, yi1 := int(y0), ceilPos(y1)
 	if yi1 > c.h {
 		yi1 = c.h
 	}
@@ -146,7 +166,7 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 	W := float64(c.w)
 	dxdy := (x1 - x0) / (y1 - y0)
 	x := x0
-	yi0, yi1 := int(y0), int(math.Ceil(y1))
+	yi0, yi1 := int(y0), ceilPos(y1)
 	if yi1 > c.h {
 		yi1 = c.h
 	}
@@ -161,17 +181,17 @@ func (c *Canvas) line(x0, y0, x1, y1 float64, dir float32) {
 			lo, hi = hi, lo
 		}
 		lo, hi = clampF(lo, 0, W), clampF(hi, 0, W)
-		lof := math.Floor(lo)
-		loi := int(lof)
-		hic := math.Ceil(hi)
-		hii := int(hic)
+		loi := int(lo) // lo, hi >= 0: truncation is floor
+		lof := float64(loi)
+		hii := ceilPos(hi)
+		hic := float64(hii)
 		if hii <= loi+1 {
 			// The edge stays in one column in this row: split its area between the
 			// column (the part right of the edge) and the next (the rest of the cover).
 			xmf := 0.5*(lo+hi) - lof
 			row[loi] += float32(d - d*xmf)
 			row[loi+1] += float32(d * xmf)
-			c.touch(y, loi, loi+2)
+			c.touch2(y, loi)
 		} else {
 			s := 1 / (hi - lo)
 			x0f := lo - lof
