@@ -5,24 +5,35 @@ import (
 	"math"
 )
 
-// ReLU returns max(x, 0); its derivative at 0 is 0, as PyTorch's.
+// ReLU returns max(x, 0); its derivative at 0 is 0, as PyTorch's. Forward and backward are
+// branchless (sign-bit masks): on inputs of random sign a branch mispredicts half the time, which
+// made ReLU slower than the matrix products around it.
 func (g *Graph) ReLU(x *Tensor) *Tensor {
 	out := g.Result(x.Shape, x)
-	for i, v := range x.Data {
-		if v > 0 {
-			out.Data[i] = v
-		}
-	}
+	reluForward(out.Data, x.Data)
 	if out.Grad != nil {
-		g.Record(func() {
-			for i, d := range out.Grad {
-				if x.Data[i] > 0 {
-					x.Grad[i] += d
-				}
-			}
-		})
+		g.Record(func() { reluBackward(x.Grad, out.Grad, out.Data) })
 	}
 	return out
+}
+
+// reluForward clears every element whose sign bit is set (negative numbers and −0).
+func reluForward(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		b := math.Float32bits(v)
+		dst[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+	}
+}
+
+// reluBackward adds d into dx where the output y is positive: y is +0 or positive, so −bits(y) is
+// negative exactly when y > 0, and its arithmetic shift is the all-ones mask.
+func reluBackward(dx, d, y []float32) {
+	dx, y = dx[:len(d)], y[:len(d)]
+	for i, dv := range d {
+		mask := uint32(-int32(math.Float32bits(y[i])) >> 31)
+		dx[i] += math.Float32frombits(math.Float32bits(dv) & mask)
+	}
 }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 is slope, as PyTorch's.
@@ -221,8 +232,34 @@ func tanhSlice(dst, src []float32) {
 		panic(fmt.Sprintf("nets: tanh of %d values into %d", len(src), len(dst)))
 	}
 	for i, v := range src {
-		dst[i] = float32(math.Tanh(float64(v)))
+		dst[i] = tanh32(v)
 	}
+}
+
+// tanh32 is a float32 tanh: a [13/6] odd rational minimax approximation on [−7.9, 7.9] (the one
+// Eigen, and so PyTorch's CPU kernels, use), x itself near 0, ±1 beyond. Its error is below 7 ulp
+// and 4e-7 absolute over the whole line (TestTanh32Accuracy), at a fifth of math.Tanh's cost:
+// tanh is the activation of the PPO and A2C networks, and of every LSTM and GRU gate.
+func tanh32(x float32) float32 {
+	const clamp = 7.90531110763549805
+	x = min(max(x, -clamp), clamp)
+	if x < 0.0004 && x > -0.0004 {
+		return x
+	}
+	x2 := x * x
+	p := float32(-2.76076847742355e-16)
+	p = p*x2 + 2.00018790482477e-13
+	p = p*x2 + -8.60467152213735e-11
+	p = p*x2 + 5.12229709037114e-08
+	p = p*x2 + 1.48572235717979e-05
+	p = p*x2 + 6.37261928875436e-04
+	p = p*x2 + 4.89352455891786e-03
+	p *= x
+	q := float32(1.19825839466702e-06)
+	q = q*x2 + 1.18534705686654e-04
+	q = q*x2 + 2.26843463243900e-03
+	q = q*x2 + 4.89352518554385e-03
+	return p / q
 }
 
 // The activations as layers, for Sequential.

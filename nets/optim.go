@@ -333,12 +333,21 @@ func (o *Adam) Step() {
 	decay := float32(1 - o.lr*c.WeightDecay)
 	for i, p := range o.params {
 		m, v := o.buf("exp_avg", i), o.buf("exp_avg_sq", i)
+		data, grad := p.Tensor.Data, p.Tensor.Grad
+		if !c.AMSGrad && !c.Maximize && (wd == 0 || o.decoupled) {
+			if o.decoupled && wd != 0 {
+				for j := range data {
+					data[j] *= decay
+				}
+			}
+			adamKernel(data, grad, m, v, fb1, fb2, f1b1, f1b2, stepSize, invBc2, eps)
+			continue
+		}
 		var vmax []float32
 		if c.AMSGrad {
 			vmax = o.buf("max_exp_avg_sq", i)
 		}
-		data := p.Tensor.Data
-		for j, g := range p.Tensor.Grad {
+		for j, g := range grad {
 			if c.Maximize {
 				g = -g
 			}
@@ -357,6 +366,21 @@ func (o *Adam) Step() {
 			denom := float32(math.Sqrt(float64(vv)))*invBc2 + eps
 			data[j] -= stepSize * m[j] / denom
 		}
+	}
+}
+
+// adamKernel is the Adam update of one parameter in the common case (no AMSGrad, no maximize, no
+// coupled weight decay), in one tight loop: the optimizer step is a visible part of a small
+// network's update.
+func adamKernel(data, grad, m, v []float32, b1, b2, c1, c2, stepSize, invBc2, eps float32) {
+	n := len(data)
+	grad, m, v = grad[:n], m[:n], v[:n]
+	for j := range n {
+		g := grad[j]
+		mj := m[j]*b1 + c1*g
+		vj := v[j]*b2 + c2*g*g
+		m[j], v[j] = mj, vj
+		data[j] -= stepSize * mj / (float32(math.Sqrt(float64(vj)))*invBc2 + eps)
 	}
 }
 
