@@ -38,4 +38,42 @@
 // under PyTorch's names: "weight", "bias", and in containers "0.weight", "fc1.bias". Modules with
 // running statistics also list Buffers (Buffered). Train or eval mode is the graph's
 // (g.Training()), not the module's. Sequential and NewMLP build the networks agents use.
+// Constructors take the caller's *rand.Rand (math/rand/v2) and initialize as PyTorch does by
+// default; the initializers (KaimingUniform, XavierNormal, Orthogonal, ...) follow torch.nn.init.
+//
+// # Ops
+//
+// Elementwise ops broadcast as NumPy and PyTorch do (Add, Sub, Mul, Div, Minimum, Maximum);
+// unary ops (Exp, Log, Sqrt, Pow, Square, Abs, Neg, Clamp, Scale, AddScalar); reductions over
+// everything or one axis (Sum, Mean, SumAxis, MeanAxis, MaxAxis); MatMul and Linear; indexing
+// (Gather for Q(s, a), OneHot, Where, Concat, Narrow, Rows); views (Reshape, Flatten, View,
+// Detach); activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, stable).
+//
+// # Losses
+//
+// MSELoss, SmoothL1Loss, HuberLoss, BCEWithLogitsLoss, KLDivLoss, NLLLoss and CrossEntropyLoss
+// take a Reduction (ReduceMean, the zero value, ReduceSum, ReduceNone, ReduceBatchMean) and
+// follow PyTorch exactly, including the weighted-mean denominators of the class losses and the
+// stable forms of BCE with logits.
+//
+// # Optimizers, clipping and schedules
+//
+// SGD, Adam, AdamW and RMSprop implement Optimizer with torch.optim's update rules (AdamW's decay
+// before the update, eps after the bias-corrected square root, SGD's undampened first momentum
+// step). ClipGradNorm is clip_grad_norm_ (with its 1e-6) and returns the norm. Schedules are pure
+// functions of the step: opt.SetLR(schedule.At(step)).
+//
+// # Checkpoints
+//
+// Save and Load write and read a model's state dict as a safetensors file (loadable in PyTorch
+// with safetensors.torch.load_file and load_state_dict), atomically, with string metadata.
+// Loading another architecture or a corrupt file returns an error that names the mismatch.
+// SaveOptimizer and LoadOptimizer do the same for an optimizer's state, so training resumes
+// exactly.
+//
+// # Conformance
+//
+// The tests check every layer, loss and optimizer against PyTorch's float64 reference values
+// (testdata/torch, or the folder named by GORL_TORCHREF_DIR; go test -run Torch) and every op's
+// gradient against finite differences.
 package nets
