@@ -1,0 +1,75 @@
+package tabular_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gorl/gorl/agents/tabular"
+	"github.com/gorl/gorl/env"
+	_ "github.com/gorl/gorl/env/grid"
+)
+
+// BenchmarkQLearningFrozenLake measures the whole training loop on FrozenLake-v1 (slippery,
+// with its TimeLimit): env step, ε-greedy action and Q-learning update. The target is 10
+// million steps per second on one core.
+func BenchmarkQLearningFrozenLake(b *testing.B) {
+	benchLearn(b, "FrozenLake-v1", tabular.QLearning, tabular.DefaultConfig())
+}
+
+func BenchmarkSARSAFrozenLake(b *testing.B) {
+	benchLearn(b, "FrozenLake-v1", tabular.SARSA, tabular.DefaultConfig())
+}
+
+func BenchmarkExpectedSARSAFrozenLake(b *testing.B) {
+	benchLearn(b, "FrozenLake-v1", tabular.ExpectedSARSA, tabular.DefaultConfig())
+}
+
+func BenchmarkQLearningTaxi(b *testing.B) {
+	benchLearn(b, "Taxi-v4", tabular.QLearning, tabular.DefaultConfig())
+}
+
+// BenchmarkQLearningFrozenLakeEnvPath is the same loop through env.Env (observation slices and
+// info maps), for comparison with the fast path.
+func BenchmarkQLearningFrozenLakeEnvPath(b *testing.B) {
+	e, err := env.Make("FrozenLake-v1", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchLearnEnv(b, hideFast{e}, tabular.QLearning, tabular.DefaultConfig())
+}
+
+// hideFast hides the fast path of the env it wraps.
+type hideFast struct{ env.Env }
+
+func benchLearn(b *testing.B, id string, m tabular.Method, cfg tabular.Config) {
+	e, err := env.Make(id, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchLearnEnv(b, e, m, cfg)
+}
+
+func benchLearnEnv(b *testing.B, e env.Env, m tabular.Method, cfg tabular.Config) {
+	ag, err := tabular.New(m, cfg, e.ObservationSpace(), e.ActionSpace(), int64(b.N), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	defer lockThread()()
+	b.ResetTimer()
+	c0 := threadCPU()
+	if err := ag.Learn(context.Background(), e, int64(b.N), nil); err != nil {
+		b.Fatal(err)
+	}
+	reportSteps(b, b.N, threadCPU()-c0)
+}
+
+// reportSteps reports steps per wall-clock second and, where the thread's CPU time is
+// available, per CPU second.
+func reportSteps(b *testing.B, n int, cpu time.Duration) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "steps/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), "steps/cpu-s")
+	}
+}
