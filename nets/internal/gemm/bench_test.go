@@ -11,17 +11,18 @@ import (
 
 // impl is one implementation under benchmark. threads limits it (0: all cores).
 type impl struct {
-	name string
-	run  func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int)
+	name  string
+	setup func(threads int) // optional: applies the thread limit before timing
+	run   func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int)
 }
 
 // benchImpls: gorl's kernels (each set this CPU runs) and gonum's pure-Go sgemm; the openblas
 // build adds OpenBLAS (openblas_test.go).
 var benchImpls = []impl{
-	{"gorl", func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	{name: "gorl", run: func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 		(&Context{Threads: threads}).Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
 	}},
-	{"gonum", func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	{name: "gonum", run: func(threads int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 		ta, tb := blas.NoTrans, blas.NoTrans
 		if tA {
 			ta = blas.Trans
@@ -54,6 +55,9 @@ func benchOne(b *testing.B, im impl, threads int, tA, tB bool, m, n, k int) {
 	}
 	if tB {
 		ldb = k
+	}
+	if im.setup != nil {
+		im.setup(threads)
 	}
 	im.run(threads, tA, tB, m, n, k, a, lda, bb, ldb, c, n)
 	b.ResetTimer()
