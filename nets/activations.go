@@ -65,12 +65,7 @@ func (g *Graph) Tanh(x *Tensor) *Tensor {
 	out := g.Result(x.Shape, x)
 	tanhSlice(out.Data, x.Data)
 	if out.Grad != nil {
-		g.Record(func() {
-			for i, d := range out.Grad {
-				y := out.Data[i]
-				x.Grad[i] += d * (1 - y*y)
-			}
-		})
+		g.Record(func() { tanhBackward(x.Grad, out.Grad, out.Data) })
 	}
 	return out
 }
@@ -226,6 +221,14 @@ func softmaxForward(dst, x []float32, outer, n, inner int, logOut bool) {
 	}
 }
 
+// tanhBackward adds d·(1 − y²) into dx.
+func tanhBackward(dx, d, y []float32) {
+	dx, y = dx[:len(d)], y[:len(d)]
+	for i, dv := range d {
+		dx[i] += dv * (1 - y[i]*y[i])
+	}
+}
+
 // tanhSlice writes tanh of every element of src into dst.
 func tanhSlice(dst, src []float32) {
 	if len(dst) != len(src) {
@@ -237,14 +240,15 @@ func tanhSlice(dst, src []float32) {
 }
 
 // tanh32 is a float32 tanh: a [13/6] odd rational minimax approximation on [−7.9, 7.9] (the one
-// Eigen, and so PyTorch's CPU kernels, use), x itself near 0, ±1 beyond. Its error is below 7 ulp
+// Eigen, and so PyTorch's CPU kernels, use), ±1 beyond; NaN stays NaN. Its error is below 7 ulp
 // and 4e-7 absolute over the whole line (TestTanh32Accuracy), at a fifth of math.Tanh's cost:
 // tanh is the activation of the PPO and A2C networks, and of every LSTM and GRU gate.
 func tanh32(x float32) float32 {
 	const clamp = 7.90531110763549805
-	x = min(max(x, -clamp), clamp)
-	if x < 0.0004 && x > -0.0004 {
-		return x
+	if x > clamp { // plain comparisons: the min and max builtins' NaN and ±0 rules cost 2×
+		x = clamp
+	} else if x < -clamp {
+		x = -clamp
 	}
 	x2 := x * x
 	p := float32(-2.76076847742355e-16)

@@ -232,3 +232,9 @@ func TestTanh32Accuracy(t *testing.T) {
 		t.Error("tanh32 at ±Inf or 0")
 	}
 }
+
+func TestTanh32NaN(t *testing.T) {
+	if v := tanh32(float32(math.NaN())); v == v {
+		t.Errorf("tanh32(NaN) = %v", v)
+	}
+}
