@@ -242,3 +242,27 @@ func TestOrthogonal(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyAndSoftUpdate(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	online, target := NewMLP(r, ReLU{}, 3, 4, 2), NewMLP(r, ReLU{}, 3, 4, 2)
+	if NumParams(online.Params()) != 3*4+4+4*2+2 {
+		t.Errorf("NumParams = %d", NumParams(online.Params()))
+	}
+	before := target.Params()[0].Tensor.Data[0]
+	o := online.Params()[0].Tensor.Data[0]
+	SoftUpdate(target.Params(), online.Params(), 0.25)
+	if got, want := target.Params()[0].Tensor.Data[0], 0.25*o+0.75*before; math.Abs(float64(got-want)) > 1e-7 {
+		t.Errorf("SoftUpdate: %v, want %v", got, want)
+	}
+	if err := CopyParams(StateDict(target), StateDict(online)); err != nil {
+		t.Fatal(err)
+	}
+	if target.Params()[0].Tensor.Data[0] != o {
+		t.Error("CopyParams did not copy")
+	}
+	if err := CopyParams(NewMLP(r, ReLU{}, 3, 5, 2).Params(), online.Params()); err == nil {
+		t.Error("CopyParams between different architectures succeeded")
+	}
+	mustPanic(t, func() { SoftUpdate(NewMLP(r, ReLU{}, 3, 5, 2).Params(), online.Params(), 0.5) })
+}

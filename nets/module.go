@@ -145,3 +145,37 @@ var (
 	_ Layer  = ReLU{}
 	_ Layer  = Identity{}
 )
+
+// CopyParams copies src's values into dst (same names and shapes, strictly; see LoadStateDict):
+// the hard target-network update of DQN, LoadStateDict(StateDict(target), StateDict(online)).
+func CopyParams(dst, src []NamedTensor) error { return LoadStateDict(dst, src) }
+
+// SoftUpdate moves every tensor of dst towards its namesake in src: dst ← τ·src + (1−τ)·dst
+// (Polyak averaging of target networks, as in DDPG, TD3 and SAC; τ = 1 is a hard copy). The lists
+// must have the same names and shapes in the same order, which holds for the Params of two
+// networks built by the same code; it panics otherwise.
+func SoftUpdate(dst, src []NamedTensor, tau float64) {
+	if len(dst) != len(src) {
+		panic(fmt.Sprintf("nets: SoftUpdate: %d tensors into %d", len(src), len(dst)))
+	}
+	t, keep := float32(tau), float32(1-tau)
+	for i, d := range dst {
+		s := src[i]
+		if d.Name != s.Name || !sameShape(d.Tensor.Shape, s.Tensor.Shape) {
+			panic(fmt.Sprintf("nets: SoftUpdate: %s %v does not match %s %v", d.Name, d.Tensor.Shape, s.Name, s.Tensor.Shape))
+		}
+		sd := s.Tensor.Data[:len(d.Tensor.Data)]
+		for j, v := range d.Tensor.Data {
+			d.Tensor.Data[j] = t*sd[j] + keep*v
+		}
+	}
+}
+
+// NumParams is the number of scalar values in ts.
+func NumParams(ts []NamedTensor) int {
+	n := 0
+	for _, t := range ts {
+		n += len(t.Tensor.Data)
+	}
+	return n
+}

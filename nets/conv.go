@@ -1,0 +1,541 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gorl/gorl/nets/internal/conv"
+	"github.com/gorl/gorl/nets/internal/gemm"
+)
+
+// Convolutions (Conv2D, ConvTranspose2D) as im2col + GEMM, one image at a time: the column matrix
+// of an image (C·KH·KW rows, one column per output position, see nets/internal/conv) turns the
+// convolution into the product weight·col, which gemm.Sgemm computes. The column buffer of one
+// image stays in cache, where a whole batch's would not, and the backward recomputes it rather
+// than keeping a batch of them from the forward. Large batches are spread over the cores one
+// image at a time, each worker with its own column buffer and weight-gradient accumulator.
+//
+// Both convolutions relate an "image" side and a "grid" side of the same geometry: a Conv2D reads
+// its input as the image and writes the grid; a ConvTranspose2D (the adjoint) reads the grid and
+// writes the image. Their weights have the same [grid channels, image channels/groups, KH, KW]
+// layout, so three products serve both, forward and backward:
+//
+//	grid  = W·im2col(image)            Conv2D forward, ConvTranspose2D input gradient
+//	image += col2im(Wᵀ·grid)           ConvTranspose2D forward, Conv2D input gradient
+//	dW   += grid·im2col(image)ᵀ         both weight gradients
+
+// ConvOptions are the settings of a 2-D convolution besides its weight and bias, under PyTorch's
+// names. Pairs are [height, width]. Zero values take PyTorch's defaults: stride 1, padding 0,
+// dilation 1, groups 1, output padding 0.
+type ConvOptions struct {
+	Stride   [2]int
+	Padding  [2]int // zero rows (columns) added at both sides of the input
+	Dilation [2]int // spacing between kernel taps
+	Groups   int    // channels split into Groups independent convolutions; divides both channel counts
+	// OutputPadding (ConvTranspose2D only) adds rows and columns at the bottom and right of the
+	// output, to pick one of the input sizes a strided convolution maps to the same output size.
+	// It must be smaller than the stride or the dilation.
+	OutputPadding [2]int
+}
+
+// Pair returns [n, n]: a square kernel, stride, padding or dilation.
+func Pair(n int) [2]int { return [2]int{n, n} }
+
+func (o ConvOptions) withDefaults() ConvOptions {
+	for i := range 2 {
+		if o.Stride[i] == 0 {
+			o.Stride[i] = 1
+		}
+		if o.Dilation[i] == 0 {
+			o.Dilation[i] = 1
+		}
+	}
+	if o.Groups == 0 {
+		o.Groups = 1
+	}
+	return o
+}
+
+// Conv2D is the 2-D cross-correlation of F.conv2d: x [N, Cin, H, W] (or [Cin, H, W]) with w
+// [Cout, Cin/groups, KH, KW] plus b [Cout] (nil for none) gives [N, Cout, OH, OW] with
+// OH = ⌊(H + 2·padding − dilation·(KH−1) − 1)/stride⌋ + 1, and likewise OW:
+//
+//	out[n,co,i,j] = b[co] + Σ_{c,a,b'} w[co,c,a,b']·x[n, g·Cin/groups + c, i·sH + a·dH − pH, j·sW + b'·dW − pW]
+//
+// where g = co/(Cout/groups) and x is zero outside the image. The kernel is not flipped.
+func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOptions) *Tensor {
+	pl, shape := planConv("Conv2D", x, w, b, o, false)
+	out := g.Result(shape.dims(), x, w, b)
+	pl.scratch = g.Floats(pl.scratchLen(len(w.Data), out.Grad != nil))
+	pl.x, pl.w, pl.out = x.Data, w.Data, out.Data
+	if b != nil {
+		pl.b = b.Data
+	}
+	pl.forEach(convPlan.conv2DForward)
+	if out.Grad != nil {
+		pl.grads(x, w, b, out)
+		bp := pl // the closure's own copy: only a recording graph moves it to the heap
+		g.Record(func() {
+			bp.clearPrivate()
+			bp.forEach(convPlan.conv2DBackward)
+			bp.reducePrivate()
+		})
+	}
+	return out
+}
+
+func (pl convPlan) conv2DForward(ctx *gemm.Context, wk, s int) {
+	x, out := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.out[s*pl.gridLen:(s+1)*pl.gridLen]
+	pl.gridMul(ctx, out, pl.cols(pl.col(wk), x), pl.w, 0)
+	addChannelBias(out, pl.b, pl.p)
+}
+
+func (pl convPlan) conv2DBackward(ctx *gemm.Context, wk, s int) {
+	x, dout := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.dout[s*pl.gridLen:(s+1)*pl.gridLen]
+	col := pl.col(wk)
+	if pl.dw != nil {
+		pl.weightMul(ctx, pl.dwOf(wk), dout, pl.cols(col, x))
+	}
+	if pl.db != nil {
+		sumChannels(pl.dbOf(wk), dout, pl.p)
+	}
+	if pl.dx != nil {
+		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], col, pl.w, dout)
+	}
+}
+
+// ConvTranspose2D is F.conv_transpose2d, the adjoint of Conv2D (the gradient of a convolution
+// with respect to its input, "deconvolution" in DCGAN): x [N, Cin, H, W] (or [Cin, H, W]) with w
+// [Cin, Cout/groups, KH, KW] (in and out swapped compared with Conv2D, as in PyTorch) plus b
+// [Cout] gives [N, Cout, OH, OW] with
+// OH = (H−1)·stride − 2·padding + dilation·(KH−1) + output_padding + 1, and likewise OW.
+// Every input pixel scatters x[n,ci,i,j]·w[ci,co,·,·] onto the output at (i·sH, j·sW), spaced by
+// the dilation; padding crops the result at both sides.
+func (g *Graph) ConvTranspose2D(x, w, b *Tensor, o ConvOptions) *Tensor {
+	pl, shape := planConv("ConvTranspose2D", x, w, b, o, true)
+	out := g.Result(shape.dims(), x, w, b)
+	pl.scratch = g.Floats(pl.scratchLen(len(w.Data), out.Grad != nil))
+	pl.x, pl.w, pl.out = x.Data, w.Data, out.Data
+	if b != nil {
+		pl.b = b.Data
+	}
+	pl.forEach(convPlan.convTransposeForward)
+	if out.Grad != nil {
+		pl.grads(x, w, b, out)
+		bp := pl
+		g.Record(func() {
+			bp.clearPrivate()
+			bp.forEach(convPlan.convTransposeBackward)
+			bp.reducePrivate()
+		})
+	}
+	return out
+}
+
+func (pl convPlan) convTransposeForward(ctx *gemm.Context, wk, s int) {
+	x, out := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.out[s*pl.imgLen:(s+1)*pl.imgLen]
+	pl.imageMul(ctx, out, pl.col(wk), pl.w, x)
+	addChannelBias(out, pl.b, pl.geo.H*pl.geo.W)
+}
+
+func (pl convPlan) convTransposeBackward(ctx *gemm.Context, wk, s int) {
+	x, dout := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.dout[s*pl.imgLen:(s+1)*pl.imgLen]
+	if pl.db != nil {
+		sumChannels(pl.dbOf(wk), dout, pl.geo.H*pl.geo.W)
+	}
+	if pl.dw == nil && pl.dx == nil {
+		return
+	}
+	cm := pl.cols(pl.col(wk), dout)
+	if pl.dw != nil {
+		pl.weightMul(ctx, pl.dwOf(wk), x, cm)
+	}
+	if pl.dx != nil {
+		pl.gridMul(ctx, pl.dx[s*pl.gridLen:(s+1)*pl.gridLen], cm, pl.w, 1)
+	}
+}
+
+// --- the plan shared by both convolutions ---------------------------------------------------
+
+// convPlan is one convolution call: its geometry, how it is split over groups and goroutines,
+// and the operands of the pass being run. It is passed by value to the per-image steps, so that
+// nothing of it escapes to the heap on the non-recording path.
+type convPlan struct {
+	geo     conv.Geom // the image side (its channels, size, padding) and the grid size OH×OW
+	n       int       // samples
+	groups  int
+	gcg     int // grid channels a group (Conv2D: out/groups; ConvTranspose2D: in/groups)
+	kg      int // column rows a group: image channels/groups·KH·KW
+	p       int // grid positions OH·OW
+	imgLen  int // image floats a sample
+	gridLen int // grid floats a sample
+	threads int // goroutines over the batch; 1 runs on the caller's (gemm may still split a product)
+	bchan   int // bias channels (0 without a bias)
+
+	x, w, b, out []float32
+	dx, dw, db   []float32
+	dout         []float32
+	scratch      []float32 // a column buffer per worker, then (backward) workers ≥ 1's dW and db
+}
+
+// convShape holds an output shape on the stack.
+type convShape struct {
+	d    [4]int
+	rank int
+}
+
+func (s *convShape) dims() []int { return s.d[:s.rank] }
+
+// parallelMinWork is the multiply-adds a convolution call needs before its batch is split over
+// goroutines: below it, handing images to another core costs more than it saves.
+const parallelMinWork = 1 << 18
+
+// planConv checks the operands of a convolution and works out its geometry.
+func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convPlan, convShape) {
+	o = o.withDefaults()
+	var pl convPlan
+	var shape convShape
+	n, cin, h, wd, batched := imageDims(op, x)
+	if len(w.Shape) != 4 {
+		panic(fmt.Sprintf("nets: %s: weight must be 4-D, got %v", op, w.Shape))
+	}
+	gr := o.Groups
+	kh, kw := w.Shape[2], w.Shape[3]
+	for i := range 2 {
+		if o.Stride[i] < 1 || o.Dilation[i] < 1 || o.Padding[i] < 0 || o.OutputPadding[i] < 0 {
+			panic(fmt.Sprintf("nets: %s: stride %v and dilation %v must be positive, padding %v and output padding %v non-negative",
+				op, o.Stride, o.Dilation, o.Padding, o.OutputPadding))
+		}
+	}
+	if gr < 1 || cin%gr != 0 {
+		panic(fmt.Sprintf("nets: %s: %d input channels do not split into %d groups", op, cin, gr))
+	}
+	var cout int
+	if !transposed {
+		cout = w.Shape[0]
+		if cout%gr != 0 || w.Shape[1] != cin/gr {
+			panic(fmt.Sprintf("nets: %s: weight %v does not fit %d input channels in %d groups (want [out, %d, kH, kW] with out divisible by %d)",
+				op, w.Shape, cin, gr, cin/gr, gr))
+		}
+		if o.OutputPadding != [2]int{} {
+			panic(fmt.Sprintf("nets: %s: output padding %v is for ConvTranspose2D only", op, o.OutputPadding))
+		}
+	} else {
+		cout = w.Shape[1] * gr
+		if w.Shape[0] != cin {
+			panic(fmt.Sprintf("nets: %s: weight %v does not fit %d input channels (want [%d, out/groups, kH, kW])", op, w.Shape, cin, cin))
+		}
+		for i := range 2 {
+			if o.OutputPadding[i] >= max(o.Stride[i], o.Dilation[i]) {
+				panic(fmt.Sprintf("nets: %s: output padding %v must be smaller than the stride %v or the dilation %v",
+					op, o.OutputPadding, o.Stride, o.Dilation))
+			}
+		}
+	}
+	if b != nil && (len(b.Shape) != 1 || b.Shape[0] != cout) {
+		panic(fmt.Sprintf("nets: %s: bias %v does not match %d output channels", op, b.Shape, cout))
+	}
+	geo := conv.Geom{KH: kh, KW: kw, SH: o.Stride[0], SW: o.Stride[1], PH: o.Padding[0], PW: o.Padding[1],
+		DH: o.Dilation[0], DW: o.Dilation[1]}
+	if !transposed {
+		geo.C, geo.H, geo.W = cin, h, wd
+		geo.OH = (h+2*geo.PH-geo.DH*(kh-1)-1)/geo.SH + 1
+		geo.OW = (wd+2*geo.PW-geo.DW*(kw-1)-1)/geo.SW + 1
+		if h+2*geo.PH-geo.DH*(kh-1)-1 < 0 || wd+2*geo.PW-geo.DW*(kw-1)-1 < 0 {
+			panic(fmt.Sprintf("nets: %s: the (dilated) kernel %dx%d is larger than the padded input %v", op, kh, kw, x.Shape))
+		}
+		pl.gcg = cout / gr
+	} else {
+		geo.C, geo.OH, geo.OW = cout, h, wd
+		geo.H = (h-1)*geo.SH - 2*geo.PH + geo.DH*(kh-1) + o.OutputPadding[0] + 1
+		geo.W = (wd-1)*geo.SW - 2*geo.PW + geo.DW*(kw-1) + o.OutputPadding[1] + 1
+		if geo.H < 1 || geo.W < 1 {
+			panic(fmt.Sprintf("nets: %s: the output size %dx%d of input %v is not positive", op, geo.H, geo.W, x.Shape))
+		}
+		pl.gcg = cin / gr
+	}
+	pl.geo, pl.n, pl.groups = geo, n, gr
+	pl.kg = geo.C / gr * kh * kw
+	pl.p = geo.OH * geo.OW
+	pl.imgLen, pl.gridLen = geo.C*geo.H*geo.W, pl.gcg*gr*pl.p
+	if b != nil {
+		pl.bchan = cout
+	}
+	pl.threads = 1
+	if t := conv.Threads(); t > 1 && n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
+		pl.threads = min(t, n)
+	}
+	oc, oh, ow := cout, geo.OH, geo.OW
+	if transposed {
+		oh, ow = geo.H, geo.W
+	}
+	if batched {
+		shape.d, shape.rank = [4]int{n, oc, oh, ow}, 4
+	} else {
+		shape.d, shape.rank = [4]int{oc, oh, ow}, 3
+	}
+	return pl, shape
+}
+
+// imageDims reads an NCHW tensor, or a CHW one as a batch of one.
+func imageDims(op string, x *Tensor) (n, c, h, w int, batched bool) {
+	switch len(x.Shape) {
+	case 4:
+		return x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], true
+	case 3:
+		return 1, x.Shape[0], x.Shape[1], x.Shape[2], false
+	}
+	panic(fmt.Sprintf("nets: %s: input must be [N, C, H, W] or [C, H, W], got %v", op, x.Shape))
+}
+
+// colLen is the length of one column buffer (0 when the column matrix is the image itself).
+func (pl *convPlan) colLen() int {
+	if pl.geo.Identity() {
+		return 0
+	}
+	return pl.kg * pl.groups * pl.p
+}
+
+// scratchLen is the scratch of a call: a column buffer per worker (the backward reuses the
+// forward's), and when recording, the private weight and bias gradients of workers 1, 2, ...
+// (worker 0, the caller's goroutine, accumulates into the parameters' Grad directly).
+func (pl *convPlan) scratchLen(wlen int, recording bool) int {
+	n := pl.threads * pl.colLen()
+	if recording {
+		n += (pl.threads - 1) * (wlen + pl.bchan)
+	}
+	return n
+}
+
+// grads fills in the gradient operands of the backward.
+func (pl *convPlan) grads(x, w, b, out *Tensor) {
+	pl.dx, pl.dw, pl.dout = x.Grad, w.Grad, out.Grad
+	if b != nil {
+		pl.db = b.Grad
+	}
+}
+
+func (pl *convPlan) col(wk int) []float32 {
+	n := pl.colLen()
+	return pl.scratch[wk*n : (wk+1)*n]
+}
+
+// dwOf and dbOf return worker wk's weight and bias gradient accumulators: the parameters' own
+// Grad for the caller's goroutine, private ones for the others (summed in by reducePrivate).
+func (pl *convPlan) dwOf(wk int) []float32 {
+	if wk == 0 {
+		return pl.dw
+	}
+	off := pl.threads*pl.colLen() + (wk-1)*(len(pl.w)+pl.bchan)
+	return pl.scratch[off : off+len(pl.w)]
+}
+
+func (pl *convPlan) dbOf(wk int) []float32 {
+	if wk == 0 {
+		return pl.db
+	}
+	off := pl.threads*pl.colLen() + (wk-1)*(len(pl.w)+pl.bchan) + len(pl.w)
+	return pl.scratch[off : off+pl.bchan]
+}
+
+func (pl *convPlan) clearPrivate() {
+	if pl.threads > 1 {
+		clear(pl.scratch[pl.threads*pl.colLen():])
+	}
+}
+
+func (pl *convPlan) reducePrivate() {
+	for wk := 1; wk < pl.threads; wk++ {
+		if pl.dw != nil {
+			addTo(pl.dw, pl.dwOf(wk))
+		}
+		if pl.db != nil {
+			addTo(pl.db, pl.dbOf(wk))
+		}
+	}
+}
+
+// single keeps every product of a worker on its own goroutine: the batch is the parallelism.
+var single = &gemm.Context{Threads: 1}
+
+// forEach runs step on every sample, over pl.threads goroutines when there are several. step is
+// a method expression (no closure), and the plan travels by value, so the one-goroutine path
+// allocates nothing.
+func (pl convPlan) forEach(step func(pl convPlan, ctx *gemm.Context, wk, s int)) {
+	if pl.threads <= 1 {
+		for s := 0; s < pl.n; s++ {
+			step(pl, nil, 0, s)
+		}
+		return
+	}
+	p := pl // declared here, so that only the parallel path moves a copy to the heap
+	conv.Parallel(p.threads, p.n, func(wk, s int) { step(p, single, wk, s) })
+}
+
+// sgemm is gemm.Sgemm (all cores, or OpenBLAS under its build tag) when ctx is nil, and ctx's
+// gorl kernels otherwise.
+func sgemm(ctx *gemm.Context, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if ctx == nil {
+		gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	ctx.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// cols returns the column matrix of img: col after im2col, or img itself for a 1×1 kernel with
+// stride 1 and no padding.
+func (pl *convPlan) cols(col, img []float32) []float32 {
+	if pl.geo.Identity() {
+		return img
+	}
+	pl.geo.Im2col(col, img)
+	return col
+}
+
+// gridMul computes grid = W·cm + beta·grid, group by group (W_g is [gcg, kg], cm_g [kg, p]).
+func (pl *convPlan) gridMul(ctx *gemm.Context, grid, cm, w []float32, beta float32) {
+	gcg, kg, p := pl.gcg, pl.kg, pl.p
+	for gi := 0; gi < pl.groups; gi++ {
+		sgemm(ctx, false, false, gcg, p, kg, 1, w[gi*gcg*kg:], kg, cm[gi*kg*p:], p, beta, grid[gi*gcg*p:], p)
+	}
+}
+
+// imageMul adds col2im(Wᵀ·grid) into img, using col as the column buffer.
+func (pl *convPlan) imageMul(ctx *gemm.Context, img, col, w, grid []float32) {
+	gcg, kg, p := pl.gcg, pl.kg, pl.p
+	if pl.geo.Identity() { // the column matrix is the image: accumulate straight into it
+		for gi := 0; gi < pl.groups; gi++ {
+			sgemm(ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 1, img[gi*kg*p:], p)
+		}
+		return
+	}
+	for gi := 0; gi < pl.groups; gi++ {
+		sgemm(ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 0, col[gi*kg*p:], p)
+	}
+	pl.geo.Col2im(img, col)
+}
+
+// weightMul adds grid·cmᵀ into dw, group by group.
+func (pl *convPlan) weightMul(ctx *gemm.Context, dw, grid, cm []float32) {
+	gcg, kg, p := pl.gcg, pl.kg, pl.p
+	for gi := 0; gi < pl.groups; gi++ {
+		sgemm(ctx, false, true, gcg, kg, p, 1, grid[gi*gcg*p:], p, cm[gi*kg*p:], p, 1, dw[gi*gcg*kg:], kg)
+	}
+}
+
+// addChannelBias adds b[c] to the c-th plane of plane floats of one sample (nothing when b is nil).
+func addChannelBias(x, b []float32, plane int) {
+	for c, v := range b {
+		row := x[c*plane : (c+1)*plane]
+		for i := range row {
+			row[i] += v
+		}
+	}
+}
+
+// sumChannels adds the sum of each plane of one sample into db.
+func sumChannels(db, x []float32, plane int) {
+	for c := range db {
+		var s float32
+		for _, v := range x[c*plane : (c+1)*plane] {
+			s += v
+		}
+		db[c] += s
+	}
+}
+
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// --- modules ------------------------------------------------------------------------------------
+
+// Conv2D is nn.Conv2d: Weight [out, in/groups, KH, KW], Bias [out] (nil without bias), and the
+// options of g.Conv2D.
+type Conv2D struct {
+	Weight *Tensor
+	Bias   *Tensor
+	ConvOptions
+}
+
+// NewConv2D returns a Conv2D initialized as PyTorch initializes nn.Conv2d: weight from
+// kaiming_uniform_(a=√5), which is U(−1/√fan_in, 1/√fan_in) with fan_in = in/groups·KH·KW, and
+// bias from the same range, drawn from rng (weight first).
+func NewConv2D(rng *rand.Rand, in, out int, kernel [2]int, bias bool, o ConvOptions) *Conv2D {
+	gr := max(o.Groups, 1)
+	if in <= 0 || out <= 0 || in%gr != 0 || out%gr != 0 || kernel[0] <= 0 || kernel[1] <= 0 {
+		panic(fmt.Sprintf("nets: NewConv2D: %d→%d channels in %d groups with kernel %v", in, out, gr, kernel))
+	}
+	c := &Conv2D{Weight: NewParam(out, in/gr, kernel[0], kernel[1]), ConvOptions: o}
+	c.Bias = initConv(rng, c.Weight, out, bias)
+	return c
+}
+
+// initConv draws PyTorch's default convolution init into w and returns the bias (nil without).
+func initConv(rng *rand.Rand, w *Tensor, out int, bias bool) *Tensor {
+	KaimingUniform(rng, w, Gain(GainLeakyReLU, sqrt5), FanIn)
+	if !bias {
+		return nil
+	}
+	b := NewParam(out)
+	fanIn, _ := Fans(w.Shape)
+	bound := 1 / math.Sqrt(float64(fanIn))
+	Uniform(rng, b, -bound, bound)
+	return b
+}
+
+// Forward applies g.Conv2D.
+func (c *Conv2D) Forward(g *Graph, x *Tensor) *Tensor {
+	return g.Conv2D(x, c.Weight, c.Bias, c.ConvOptions)
+}
+
+// Params returns "weight" and, with a bias, "bias".
+func (c *Conv2D) Params() []NamedTensor { return weightBias(c.Weight, c.Bias) }
+
+// ConvTranspose2D is nn.ConvTranspose2d: Weight [in, out/groups, KH, KW], Bias [out] (nil without
+// bias), and the options of g.ConvTranspose2D.
+type ConvTranspose2D struct {
+	Weight *Tensor
+	Bias   *Tensor
+	ConvOptions
+}
+
+// NewConvTranspose2D returns a ConvTranspose2D initialized as PyTorch initializes
+// nn.ConvTranspose2d: U(−1/√fan_in, 1/√fan_in) for weight and bias, where PyTorch's fan_in of the
+// [in, out/groups, KH, KW] weight is out/groups·KH·KW.
+func NewConvTranspose2D(rng *rand.Rand, in, out int, kernel [2]int, bias bool, o ConvOptions) *ConvTranspose2D {
+	gr := max(o.Groups, 1)
+	if in <= 0 || out <= 0 || in%gr != 0 || out%gr != 0 || kernel[0] <= 0 || kernel[1] <= 0 {
+		panic(fmt.Sprintf("nets: NewConvTranspose2D: %d→%d channels in %d groups with kernel %v", in, out, gr, kernel))
+	}
+	c := &ConvTranspose2D{Weight: NewParam(in, out/gr, kernel[0], kernel[1]), ConvOptions: o}
+	c.Bias = initConv(rng, c.Weight, out, bias)
+	return c
+}
+
+// Forward applies g.ConvTranspose2D.
+func (c *ConvTranspose2D) Forward(g *Graph, x *Tensor) *Tensor {
+	return g.ConvTranspose2D(x, c.Weight, c.Bias, c.ConvOptions)
+}
+
+// Params returns "weight" and, with a bias, "bias".
+func (c *ConvTranspose2D) Params() []NamedTensor { return weightBias(c.Weight, c.Bias) }
+
+func weightBias(w, b *Tensor) []NamedTensor {
+	ps := []NamedTensor{{"weight", w}}
+	if b != nil {
+		ps = append(ps, NamedTensor{"bias", b})
+	}
+	return ps
+}
+
+var (
+	_ Module = (*Conv2D)(nil)
+	_ Layer  = (*Conv2D)(nil)
+	_ Module = (*ConvTranspose2D)(nil)
+	_ Layer  = (*ConvTranspose2D)(nil)
+)
