@@ -102,18 +102,41 @@ func (ar *arch) gemm(threads int, op *operands) {
 		scaleC(op)
 		return
 	}
-	work := m * n * k
-	t := threadsFor(threads, work)
-	switch {
-	case m <= ar.dotMaxM && op.transB && k >= dotMinK:
+	t := threadsFor(threads, m*n*k)
+	switch ar.path(op) {
+	case pathDot:
 		ar.dot(op, t, false)
-	case n <= ar.dotMaxM && !op.transA && k >= dotMinK:
+	case pathDotSwapped:
 		ar.dot(op, t, true)
-	case k <= directMaxK && work <= directMaxWork:
+	case pathDirect:
 		ar.direct(op, t)
 	default:
 		ar.packed(op, t)
 	}
+}
+
+type path uint8
+
+const (
+	pathDot        path = iota // dot kernels, X = op(A)
+	pathDotSwapped             // dot kernels, X = op(B)ᵀ
+	pathDirect                 // tile kernels on A and B as they are
+	pathPacked                 // tile kernels on packed blocks
+)
+
+// path chooses how to compute a product with m, n, k > 0. The choice depends on the shapes only,
+// never on the thread count.
+func (ar *arch) path(op *operands) path {
+	m, n, k := op.m, op.n, op.k
+	switch {
+	case m <= ar.dotMaxM && op.transB && k >= dotMinK:
+		return pathDot
+	case n <= ar.dotMaxM && !op.transA && k >= dotMinK:
+		return pathDotSwapped
+	case k <= directMaxK && m*n*k <= directMaxWork:
+		return pathDirect
+	}
+	return pathPacked
 }
 
 // dotMinK: below it the reductions of the dot kernels cost more than the lanes they save.

@@ -100,15 +100,20 @@ func (p problem) check(t *testing.T, rng *rand.Rand, f func(d data)) {
 	d := p.data(rng)
 	want, tol := p.reference(d)
 	f(d)
+	p.compare(t, d.c, d.ldc, want, tol)
+}
+
+func (p problem) compare(t *testing.T, c []float32, ldc int, want, tol []float64) {
+	t.Helper()
 	bad := 0
-	for i, g := range d.c {
+	for i, g := range c {
 		w := want[i]
 		if math.IsNaN(w) && math.IsNaN(float64(g)) {
 			continue
 		}
 		if e := math.Abs(float64(g) - w); !(e <= tol[i]) {
 			if bad < 3 {
-				t.Errorf("%v: C[%d,%d] = %g, want %g (tolerance %g)", p, i/d.ldc, i%d.ldc, g, w, tol[i])
+				t.Errorf("%v: C[%d,%d] = %g, want %g (tolerance %g)", p, i/ldc, i%ldc, g, w, tol[i])
 			}
 			bad++
 		}
@@ -168,15 +173,27 @@ func archNames(t *testing.T) []*arch {
 // TestSgemm checks every kernel set this CPU runs, the portable Go one included, single-threaded
 // and on three goroutines, against the float64 reference.
 func TestSgemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	type tcase struct {
+		p         problem
+		d         data
+		want, tol []float64
+	}
+	var cases []tcase
+	for _, p := range problems(rng, testing.Short()) {
+		d := p.data(rng)
+		want, tol := p.reference(d)
+		cases = append(cases, tcase{p, d, want, tol})
+	}
 	for _, ar := range archNames(t) {
 		for _, threads := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/threads=%d", ar.name, threads), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(1, uint64(threads)))
 				ctx := &Context{Threads: threads, arch: ar}
-				for _, p := range problems(rng, testing.Short()) {
-					p.check(t, rng, func(d data) {
-						ctx.Sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, d.a, d.lda, d.b, d.ldb, p.beta, d.c, d.ldc)
-					})
+				for _, tc := range cases {
+					p, d := tc.p, tc.d
+					c := append([]float32(nil), d.c...)
+					ctx.Sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, d.a, d.lda, d.b, d.ldb, p.beta, c, d.ldc)
+					p.compare(t, c, d.ldc, tc.want, tc.tol)
 				}
 			})
 		}
@@ -307,5 +324,58 @@ func TestCheckArgsPanics(t *testing.T) {
 			}()
 			c.f()
 		})
+	}
+}
+
+// TestTransposeCopy checks the transposing copies (assembly and Go) on every row count and odd
+// lengths, and that nothing outside the destination rows is written.
+func TestTransposeCopy(t *testing.T) {
+	const sentinel = -12345
+	for _, ar := range supportedArchs {
+		for rows := 1; rows <= 19; rows++ {
+			for _, l := range []int{1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 33} {
+				srs, ds := l+3, rows+2
+				src := make([]float32, rows*srs)
+				for i := range src {
+					src[i] = float32(i)
+				}
+				dst := make([]float32, l*ds)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				ar.transposeCopy(dst, ds, src, srs, rows, l)
+				for q := 0; q < l; q++ {
+					for i := 0; i < ds; i++ {
+						want := float32(sentinel)
+						if i < rows {
+							want = src[i*srs+q]
+						}
+						if got := dst[q*ds+i]; got != want {
+							t.Fatalf("%s rows=%d l=%d: dst[%d][%d] = %g, want %g", ar.name, rows, l, q, i, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPaths runs one product down each path and checks that it was the one taken, so that the
+// table above really covers them all.
+func TestPaths(t *testing.T) {
+	for _, ar := range supportedArchs {
+		for _, c := range []struct {
+			p    problem
+			path path
+		}{
+			{problem{m: 2, n: 50, k: 40, transB: true}, pathDot},
+			{problem{m: 50, n: 2, k: 40}, pathDotSwapped},
+			{problem{m: 50, n: 60, k: 40, transB: true}, pathDirect},
+			{problem{m: 50, n: 60, k: 400, transA: true}, pathPacked},
+		} {
+			if got := ar.path(&operands{transA: c.p.transA, transB: c.p.transB, m: c.p.m, n: c.p.n, k: c.p.k, alpha: 1}); got != c.path {
+				t.Errorf("%s %v: path %d, want %d", ar.name, c.p, got, c.path)
+			}
+		}
 	}
 }
