@@ -124,7 +124,7 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, workers int) (*
 		v.bounds[w] = w * n / workers
 	}
 	for w := 1; w < workers; w++ {
-		v.cmds[w] = make(chan bool)
+		v.cmds[w] = make(chan bool, 1) // buffered: dispatch never waits for a worker to be ready
 		go v.work(w)
 	}
 	return v, nil

@@ -38,17 +38,25 @@ func clip(v, lo, hi float64) float64 {
 }
 
 // discreteAction returns the index carried by a Discrete(n) action and panics, naming the env,
-// for anything else: stepping with an invalid action is a contract violation.
+// for anything else: stepping with an invalid action is a contract violation. The check is
+// small enough to be inlined into Step; the panic message is built out of line.
 func discreteAction(envName string, action []float32, n int) int {
+	if len(action) == 1 {
+		a := action[0]
+		if i := int(a); float32(i) == a && uint(i) < uint(n) {
+			return i
+		}
+	}
+	badDiscreteAction(envName, action, n)
+	return 0
+}
+
+// badDiscreteAction panics with the message for an invalid Discrete(n) action.
+func badDiscreteAction(envName string, action []float32, n int) {
 	if len(action) != 1 {
 		panic(fmt.Sprintf("classic: %s.Step: action has %d elements; want 1 (a Discrete(%d) index)", envName, len(action), n))
 	}
-	a := action[0]
-	i := int(a)
-	if float32(i) != a || i < 0 || i >= n {
-		panic(fmt.Sprintf("classic: %s.Step: action %v is not in Discrete(%d)", envName, a, n))
-	}
-	return i
+	panic(fmt.Sprintf("classic: %s.Step: action %v is not in Discrete(%d)", envName, action[0], n))
 }
 
 // boxAction returns the single element of a one-dimensional Box action. Like Gymnasium, the
