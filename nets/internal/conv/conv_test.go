@@ -1,0 +1,191 @@
+package conv
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// processCPU is the CPU time the process has used: on the shared machine, wall time also counts
+// the time other processes hold the core, so single-threaded benchmarks report CPU time beside it.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// naiveIm2col is the package doc's formula, element by element.
+func naiveIm2col(g *Geom, img []float32) []float32 {
+	col := make([]float32, g.Rows()*g.Cols())
+	for c := 0; c < g.C; c++ {
+		for a := 0; a < g.KH; a++ {
+			for b := 0; b < g.KW; b++ {
+				r := (c*g.KH+a)*g.KW + b
+				for i := 0; i < g.OH; i++ {
+					for j := 0; j < g.OW; j++ {
+						y, x := i*g.SH+a*g.DH-g.PH, j*g.SW+b*g.DW-g.PW
+						if y >= 0 && y < g.H && x >= 0 && x < g.W {
+							col[r*g.Cols()+i*g.OW+j] = img[(c*g.H+y)*g.W+x]
+						}
+					}
+				}
+			}
+		}
+	}
+	return col
+}
+
+func geoms() []Geom {
+	var gs []Geom
+	for _, k := range [][2]int{{1, 1}, {3, 3}, {3, 2}, {5, 5}} {
+		for _, s := range [][2]int{{1, 1}, {2, 2}, {2, 1}, {3, 3}} {
+			for _, p := range [][2]int{{0, 0}, {1, 1}, {2, 0}} {
+				for _, d := range [][2]int{{1, 1}, {2, 2}, {1, 3}} {
+					g := Geom{C: 2, H: 7, W: 9, KH: k[0], KW: k[1], SH: s[0], SW: s[1], PH: p[0], PW: p[1], DH: d[0], DW: d[1]}
+					g.OH = (g.H+2*g.PH-g.DH*(g.KH-1)-1)/g.SH + 1
+					g.OW = (g.W+2*g.PW-g.DW*(g.KW-1)-1)/g.SW + 1
+					if g.OH > 0 && g.OW > 0 {
+						gs = append(gs, g)
+					}
+				}
+			}
+		}
+	}
+	// A grid larger than the one that fits (a transposed convolution with output_padding).
+	gs = append(gs, Geom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 3, OW: 3})
+	return gs
+}
+
+func TestIm2colMatchesDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, g := range geoms() {
+		img := make([]float32, g.C*g.H*g.W)
+		for i := range img {
+			img[i] = float32(r.NormFloat64())
+		}
+		want := naiveIm2col(&g, img)
+		got := make([]float32, len(want))
+		for i := range got {
+			got[i] = 99 // every entry must be written, padding included
+		}
+		g.Im2col(got, img)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%+v: col[%d] = %g, want %g", g, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestCol2imIsTheAdjoint checks ⟨Col2im(c), x⟩ = ⟨c, Im2col(x)⟩, which is what makes Col2im the
+// input gradient of a convolution, and that Col2im accumulates.
+func TestCol2imIsTheAdjoint(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, g := range geoms() {
+		x := make([]float32, g.C*g.H*g.W)
+		c := make([]float32, g.Rows()*g.Cols())
+		for i := range x {
+			x[i] = float32(r.IntN(7) - 3)
+		}
+		for i := range c {
+			c[i] = float32(r.IntN(7) - 3)
+		}
+		img := make([]float32, len(x))
+		for i := range img {
+			img[i] = 1
+		}
+		g.Col2im(img, c)
+		col := naiveIm2col(&g, x)
+		var lhs, rhs, sumX float64
+		for i := range x {
+			lhs += float64((img[i] - 1) * x[i])
+			sumX += float64(x[i])
+		}
+		for i := range c {
+			rhs += float64(c[i] * col[i])
+		}
+		if lhs != rhs {
+			t.Fatalf("%+v: <col2im(c), x> = %g, <c, im2col(x)> = %g", g, lhs, rhs)
+		}
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	g := Geom{C: 3, H: 4, W: 5, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, OH: 4, OW: 5}
+	if !g.Identity() {
+		t.Error("1×1 stride-1 unpadded kernel not recognized as the identity")
+	}
+	g.PH = 1
+	g.OH = 6
+	if g.Identity() {
+		t.Error("padded 1×1 kernel taken for the identity")
+	}
+}
+
+func TestParallel(t *testing.T) {
+	for _, threads := range []int{1, 2, 3, 8} {
+		for _, parts := range []int{0, 1, 2, 5, 100} {
+			t.Run(fmt.Sprintf("threads%d/parts%d", threads, parts), func(t *testing.T) {
+				done := make([]atomic.Int32, parts)
+				busy := make([]atomic.Int32, max(threads, 1))
+				Parallel(threads, parts, func(w, p int) {
+					if w < 0 || w >= max(1, min(threads, parts)) {
+						t.Errorf("worker index %d out of range", w)
+						return
+					}
+					if busy[w].Add(1) != 1 {
+						t.Errorf("worker index %d used by two goroutines at once", w)
+					}
+					done[p].Add(1)
+					busy[w].Add(-1)
+				})
+				for p := range done {
+					if n := done[p].Load(); n != 1 {
+						t.Errorf("part %d ran %d times", p, n)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestParallelSerialDoesNotAllocate(t *testing.T) {
+	sum := 0
+	run := func(_, p int) { sum += p }
+	if a := testing.AllocsPerRun(100, func() { Parallel(1, 10, run) }); a != 0 {
+		t.Errorf("serial Parallel: %.1f allocations, want 0", a)
+	}
+}
+
+func BenchmarkIm2col(b *testing.B) {
+	for _, g := range []Geom{
+		{C: 3, H: 32, W: 32, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 32, OW: 32},
+		{C: 32, H: 16, W: 16, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 16, OW: 16},
+		{C: 32, H: 16, W: 16, KH: 4, KW: 4, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 8, OW: 8},
+	} {
+		img := make([]float32, g.C*g.H*g.W)
+		col := make([]float32, g.Rows()*g.Cols())
+		name := fmt.Sprintf("C%d_%dx%d_k%d_s%d", g.C, g.H, g.W, g.KH, g.SH)
+		b.Run("im2col/"+name, func(b *testing.B) {
+			b.SetBytes(int64(4 * len(col)))
+			cpu0 := processCPU()
+			for range b.N {
+				g.Im2col(col, img)
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
+		b.Run("col2im/"+name, func(b *testing.B) {
+			b.SetBytes(int64(4 * len(col)))
+			cpu0 := processCPU()
+			for range b.N {
+				g.Col2im(img, col)
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
