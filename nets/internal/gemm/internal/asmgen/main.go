@@ -117,18 +117,27 @@ func tileName(s isa, mr, nv int, masked bool) string {
 func (g *gen) tile(s isa, mr, nv int, masked bool) {
 	name := tileName(s, mr, nv, masked)
 	vb := s.lanes * 4
+	// With one row, the FMA latency would bind (nv chains only): split k over two sets of
+	// accumulators (even and odd steps) when the registers allow, and add them at the end.
+	split := mr == 1 && 2*nv+1+s.bcasts <= s.usable()
+	sets := 1
+	if split {
+		sets = 2
+	}
 	acc := func(i, v int) string { return s.reg(i*nv + v) }
+	accSet := func(set, v int) string { return s.reg(set*nv + v) }
+	nacc := mr * nv * sets
 	bReg := func(v int) string {
 		if mr == 1 {
-			return s.reg(mr * nv)
+			return s.reg(nacc)
 		}
-		return s.reg(mr*nv + v)
+		return s.reg(nacc + v)
 	}
 	nb := nv
 	if mr == 1 {
 		nb = 1
 	}
-	bc := func(i int) string { return s.reg(mr*nv + nb + i%s.bcasts) }
+	bc := func(i int) string { return s.reg(nacc + nb + i%s.bcasts) }
 	lastMasked := masked || s.avx512
 	g.f("// func %s(k int, a unsafe.Pointer, ars, aps uintptr, b unsafe.Pointer, bps uintptr, c unsafe.Pointer, crs uintptr, alpha, beta float32, mask uintptr)", name)
 	g.f("TEXT ·%s(SB), NOSPLIT, $0-80", name)
@@ -156,7 +165,7 @@ func (g *gen) tile(s isa, mr, nv int, masked bool) {
 		g.f("\tLEAQ (R11)(R9*4), R12")
 		g.f("\tADDQ R9, R12")
 	}
-	for i := 0; i < mr*nv; i++ {
+	for i := 0; i < nacc; i++ {
 		if s.avx512 {
 			g.f("\tVPXORD %s, %s, %s", s.reg(i), s.reg(i), s.reg(i))
 		} else {
@@ -164,45 +173,71 @@ func (g *gen) tile(s isa, mr, nv int, masked bool) {
 		}
 	}
 	bases := [3]string{"AX", "R11", "R12"}
-	g.f("\tTESTQ CX, CX")
-	g.f("\tJEQ epilogue")
-	g.f("loop:")
-	// B vectors.
-	for v := 0; v < nv; v++ {
-		last := v == nv-1
-		off := v * vb
-		switch {
-		case last && lastMasked && s.avx512:
-			g.f("\tVMOVUPS.Z %d(BX), K1, %s", off, bReg(v))
-		case last && lastMasked:
-			g.f("\tVMASKMOVPS %d(BX), Y15, %s", off, bReg(v))
-		case mr == 1:
-			// memory operand below
-		default:
-			g.f("\tVMOVUPS %d(BX), %s", off, bReg(v))
-		}
-	}
-	for i := 0; i < mr; i++ {
-		g.f("\tVBROADCASTSS %s, %s", rowAddr(i, bases, "R9", "R10", 0), bc(i))
+	// step accumulates one k step into accumulator set `set` and advances A and B.
+	step := func(set int) {
 		for v := 0; v < nv; v++ {
 			last := v == nv-1
-			if mr == 1 && !(last && lastMasked) {
-				g.f("\tVFMADD231PS %d(BX), %s, %s", v*vb, bc(i), acc(i, v))
-			} else {
-				g.f("\tVFMADD231PS %s, %s, %s", bReg(v), bc(i), acc(i, v))
+			off := v * vb
+			switch {
+			case last && lastMasked && s.avx512:
+				g.f("\tVMOVUPS.Z %d(BX), K1, %s", off, bReg(v))
+			case last && lastMasked:
+				g.f("\tVMASKMOVPS %d(BX), Y15, %s", off, bReg(v))
+			case mr == 1:
+				// memory operand below
+			default:
+				g.f("\tVMOVUPS %d(BX), %s", off, bReg(v))
 			}
 		}
+		for i := 0; i < mr; i++ {
+			g.f("\tVBROADCASTSS %s, %s", rowAddr(i, bases, "R9", "R10", 0), bc(i))
+			for v := 0; v < nv; v++ {
+				last := v == nv-1
+				dst := acc(i, v)
+				if split {
+					dst = accSet(set, v)
+				}
+				if mr == 1 && !(last && lastMasked) {
+					g.f("\tVFMADD231PS %d(BX), %s, %s", v*vb, bc(i), dst)
+				} else {
+					g.f("\tVFMADD231PS %s, %s, %s", bReg(v), bc(i), dst)
+				}
+			}
+		}
+		g.f("\tADDQ R8, AX")
+		if mr > 5 {
+			g.f("\tADDQ R8, R11")
+		}
+		if mr > 10 {
+			g.f("\tADDQ R8, R12")
+		}
+		g.f("\tADDQ DX, BX")
 	}
-	g.f("\tADDQ R8, AX")
-	if mr > 5 {
-		g.f("\tADDQ R8, R11")
+	if split {
+		g.f("\tSHRQ $1, CX")
+		g.f("\tJEQ odd")
+		g.f("loop:")
+		step(0)
+		step(1)
+		g.f("\tDECQ CX")
+		g.f("\tJNE loop")
+		g.f("odd:")
+		g.f("\tMOVQ k+0(FP), CX")
+		g.f("\tANDQ $1, CX")
+		g.f("\tJEQ combine")
+		step(0)
+		g.f("combine:")
+		for v := 0; v < nv; v++ {
+			g.f("\tVADDPS %s, %s, %s", accSet(1, v), accSet(0, v), accSet(0, v))
+		}
+	} else {
+		g.f("\tTESTQ CX, CX")
+		g.f("\tJEQ epilogue")
+		g.f("loop:")
+		step(0)
+		g.f("\tDECQ CX")
+		g.f("\tJNE loop")
 	}
-	if mr > 10 {
-		g.f("\tADDQ R8, R12")
-	}
-	g.f("\tADDQ DX, BX")
-	g.f("\tDECQ CX")
-	g.f("\tJNE loop")
 	// Epilogue: three free registers for alpha, beta and C.
 	g.f("epilogue:")
 	free := []string{}
