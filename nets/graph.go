@@ -23,8 +23,8 @@ type Graph struct {
 	rng    *rand.Rand
 
 	tape    []func()
-	floats  pool[float32]
-	ints    pool[int]
+	floats  arenaPool[float32]
+	ints    arenaPool[int]
 	headers []*Tensor
 	nhead   int
 }
@@ -178,14 +178,14 @@ func (g *Graph) header(shape []int) *Tensor {
 	return t
 }
 
-// pool is a rewindable arena of slices: after reset, the k-th get returns the buffer the k-th get
+// arenaPool is a rewindable arena of slices: after reset, the k-th get returns the buffer the k-th get
 // returned before whenever it is large enough, so a repeated op sequence allocates nothing.
-type pool[T any] struct {
+type arenaPool[T any] struct {
 	bufs [][]T
 	next int
 }
 
-func (p *pool[T]) get(n int) []T {
+func (p *arenaPool[T]) get(n int) []T {
 	if p.next < len(p.bufs) && cap(p.bufs[p.next]) >= n {
 		s := p.bufs[p.next][:n]
 		p.next++
@@ -202,4 +202,4 @@ func (p *pool[T]) get(n int) []T {
 	return s
 }
 
-func (p *pool[T]) reset() { p.next = 0 }
+func (p *arenaPool[T]) reset() { p.next = 0 }

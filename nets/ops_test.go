@@ -215,26 +215,3 @@ func TestGraphForwardValues(t *testing.T) {
 		}
 	}
 }
-
-func TestTanh32Accuracy(t *testing.T) {
-	worstULP, worstAbs := 0.0, 0.0
-	for i := -400000; i <= 400000; i++ {
-		x := float32(i) * 5e-5 // [−20, 20], every region of the approximation
-		got, want := float64(tanh32(x)), math.Tanh(float64(x))
-		ulp := float64(math.Nextafter32(float32(math.Abs(want)), 2)) - math.Abs(float64(float32(want)))
-		worstULP = math.Max(worstULP, math.Abs(got-want)/ulp)
-		worstAbs = math.Max(worstAbs, math.Abs(got-want))
-	}
-	if worstULP > 7 || worstAbs > 5e-7 {
-		t.Errorf("tanh32: worst error %.2f ulp, %.3g absolute", worstULP, worstAbs)
-	}
-	if tanh32(float32(math.Inf(1))) != 1 || tanh32(float32(math.Inf(-1))) != -1 || tanh32(0) != 0 {
-		t.Error("tanh32 at ±Inf or 0")
-	}
-}
-
-func TestTanh32NaN(t *testing.T) {
-	if v := tanh32(float32(math.NaN())); v == v {
-		t.Errorf("tanh32(NaN) = %v", v)
-	}
-}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gorl/gorl/nets/internal/vec"
 )
 
 // Optimizer updates parameters from their gradients, as torch.optim's optimizers do, with the
@@ -340,7 +342,7 @@ func (o *Adam) Step() {
 					data[j] *= decay
 				}
 			}
-			adamKernel(data, grad, m, v, fb1, fb2, f1b1, f1b2, stepSize, invBc2, eps)
+			vec.Adam(data, grad, m, v, fb1, fb2, f1b1, f1b2, stepSize, invBc2, eps) // 8 lanes wide where the CPU can
 			continue
 		}
 		var vmax []float32
@@ -366,21 +368,6 @@ func (o *Adam) Step() {
 			denom := float32(math.Sqrt(float64(vv)))*invBc2 + eps
 			data[j] -= stepSize * m[j] / denom
 		}
-	}
-}
-
-// adamKernel is the Adam update of one parameter in the common case (no AMSGrad, no maximize, no
-// coupled weight decay), in one tight loop: the optimizer step is a visible part of a small
-// network's update.
-func adamKernel(data, grad, m, v []float32, b1, b2, c1, c2, stepSize, invBc2, eps float32) {
-	n := len(data)
-	grad, m, v = grad[:n], m[:n], v[:n]
-	for j := range n {
-		g := grad[j]
-		mj := m[j]*b1 + c1*g
-		vj := v[j]*b2 + c2*g*g
-		m[j], v[j] = mj, vj
-		data[j] -= stepSize * mj / (float32(math.Sqrt(float64(vj)))*invBc2 + eps)
 	}
 }
 

@@ -1,0 +1,253 @@
+#include "textflag.h"
+
+// Constants, each a float32 repeated over the 8 lanes of a YMM register.
+DATA clamp<>+0(SB)/4, $0x40fcf84f
+DATA clamp<>+4(SB)/4, $0x40fcf84f
+DATA clamp<>+8(SB)/4, $0x40fcf84f
+DATA clamp<>+12(SB)/4, $0x40fcf84f
+DATA clamp<>+16(SB)/4, $0x40fcf84f
+DATA clamp<>+20(SB)/4, $0x40fcf84f
+DATA clamp<>+24(SB)/4, $0x40fcf84f
+DATA clamp<>+28(SB)/4, $0x40fcf84f
+GLOBL clamp<>(SB), RODATA|NOPTR, $32
+DATA nclamp<>+0(SB)/4, $0xc0fcf84f
+DATA nclamp<>+4(SB)/4, $0xc0fcf84f
+DATA nclamp<>+8(SB)/4, $0xc0fcf84f
+DATA nclamp<>+12(SB)/4, $0xc0fcf84f
+DATA nclamp<>+16(SB)/4, $0xc0fcf84f
+DATA nclamp<>+20(SB)/4, $0xc0fcf84f
+DATA nclamp<>+24(SB)/4, $0xc0fcf84f
+DATA nclamp<>+28(SB)/4, $0xc0fcf84f
+GLOBL nclamp<>(SB), RODATA|NOPTR, $32
+DATA a1<>+0(SB)/4, $0x3ba059dc
+DATA a1<>+4(SB)/4, $0x3ba059dc
+DATA a1<>+8(SB)/4, $0x3ba059dc
+DATA a1<>+12(SB)/4, $0x3ba059dc
+DATA a1<>+16(SB)/4, $0x3ba059dc
+DATA a1<>+20(SB)/4, $0x3ba059dc
+DATA a1<>+24(SB)/4, $0x3ba059dc
+DATA a1<>+28(SB)/4, $0x3ba059dc
+GLOBL a1<>(SB), RODATA|NOPTR, $32
+DATA a3<>+0(SB)/4, $0x3a270ded
+DATA a3<>+4(SB)/4, $0x3a270ded
+DATA a3<>+8(SB)/4, $0x3a270ded
+DATA a3<>+12(SB)/4, $0x3a270ded
+DATA a3<>+16(SB)/4, $0x3a270ded
+DATA a3<>+20(SB)/4, $0x3a270ded
+DATA a3<>+24(SB)/4, $0x3a270ded
+DATA a3<>+28(SB)/4, $0x3a270ded
+GLOBL a3<>(SB), RODATA|NOPTR, $32
+DATA a5<>+0(SB)/4, $0x3779434a
+DATA a5<>+4(SB)/4, $0x3779434a
+DATA a5<>+8(SB)/4, $0x3779434a
+DATA a5<>+12(SB)/4, $0x3779434a
+DATA a5<>+16(SB)/4, $0x3779434a
+DATA a5<>+20(SB)/4, $0x3779434a
+DATA a5<>+24(SB)/4, $0x3779434a
+DATA a5<>+28(SB)/4, $0x3779434a
+GLOBL a5<>(SB), RODATA|NOPTR, $32
+DATA a7<>+0(SB)/4, $0x335c0041
+DATA a7<>+4(SB)/4, $0x335c0041
+DATA a7<>+8(SB)/4, $0x335c0041
+DATA a7<>+12(SB)/4, $0x335c0041
+DATA a7<>+16(SB)/4, $0x335c0041
+DATA a7<>+20(SB)/4, $0x335c0041
+DATA a7<>+24(SB)/4, $0x335c0041
+DATA a7<>+28(SB)/4, $0x335c0041
+GLOBL a7<>(SB), RODATA|NOPTR, $32
+DATA a9<>+0(SB)/4, $0xaebd37ff
+DATA a9<>+4(SB)/4, $0xaebd37ff
+DATA a9<>+8(SB)/4, $0xaebd37ff
+DATA a9<>+12(SB)/4, $0xaebd37ff
+DATA a9<>+16(SB)/4, $0xaebd37ff
+DATA a9<>+20(SB)/4, $0xaebd37ff
+DATA a9<>+24(SB)/4, $0xaebd37ff
+DATA a9<>+28(SB)/4, $0xaebd37ff
+GLOBL a9<>(SB), RODATA|NOPTR, $32
+DATA a11<>+0(SB)/4, $0x2a61337e
+DATA a11<>+4(SB)/4, $0x2a61337e
+DATA a11<>+8(SB)/4, $0x2a61337e
+DATA a11<>+12(SB)/4, $0x2a61337e
+DATA a11<>+16(SB)/4, $0x2a61337e
+DATA a11<>+20(SB)/4, $0x2a61337e
+DATA a11<>+24(SB)/4, $0x2a61337e
+DATA a11<>+28(SB)/4, $0x2a61337e
+GLOBL a11<>(SB), RODATA|NOPTR, $32
+DATA a13<>+0(SB)/4, $0xa59f25c0
+DATA a13<>+4(SB)/4, $0xa59f25c0
+DATA a13<>+8(SB)/4, $0xa59f25c0
+DATA a13<>+12(SB)/4, $0xa59f25c0
+DATA a13<>+16(SB)/4, $0xa59f25c0
+DATA a13<>+20(SB)/4, $0xa59f25c0
+DATA a13<>+24(SB)/4, $0xa59f25c0
+DATA a13<>+28(SB)/4, $0xa59f25c0
+GLOBL a13<>(SB), RODATA|NOPTR, $32
+DATA b0<>+0(SB)/4, $0x3ba059dd
+DATA b0<>+4(SB)/4, $0x3ba059dd
+DATA b0<>+8(SB)/4, $0x3ba059dd
+DATA b0<>+12(SB)/4, $0x3ba059dd
+DATA b0<>+16(SB)/4, $0x3ba059dd
+DATA b0<>+20(SB)/4, $0x3ba059dd
+DATA b0<>+24(SB)/4, $0x3ba059dd
+DATA b0<>+28(SB)/4, $0x3ba059dd
+GLOBL b0<>(SB), RODATA|NOPTR, $32
+DATA b2<>+0(SB)/4, $0x3b14aa05
+DATA b2<>+4(SB)/4, $0x3b14aa05
+DATA b2<>+8(SB)/4, $0x3b14aa05
+DATA b2<>+12(SB)/4, $0x3b14aa05
+DATA b2<>+16(SB)/4, $0x3b14aa05
+DATA b2<>+20(SB)/4, $0x3b14aa05
+DATA b2<>+24(SB)/4, $0x3b14aa05
+DATA b2<>+28(SB)/4, $0x3b14aa05
+GLOBL b2<>(SB), RODATA|NOPTR, $32
+DATA b4<>+0(SB)/4, $0x38f895d6
+DATA b4<>+4(SB)/4, $0x38f895d6
+DATA b4<>+8(SB)/4, $0x38f895d6
+DATA b4<>+12(SB)/4, $0x38f895d6
+DATA b4<>+16(SB)/4, $0x38f895d6
+DATA b4<>+20(SB)/4, $0x38f895d6
+DATA b4<>+24(SB)/4, $0x38f895d6
+DATA b4<>+28(SB)/4, $0x38f895d6
+GLOBL b4<>(SB), RODATA|NOPTR, $32
+DATA b6<>+0(SB)/4, $0x35a0d3d8
+DATA b6<>+4(SB)/4, $0x35a0d3d8
+DATA b6<>+8(SB)/4, $0x35a0d3d8
+DATA b6<>+12(SB)/4, $0x35a0d3d8
+DATA b6<>+16(SB)/4, $0x35a0d3d8
+DATA b6<>+20(SB)/4, $0x35a0d3d8
+DATA b6<>+24(SB)/4, $0x35a0d3d8
+DATA b6<>+28(SB)/4, $0x35a0d3d8
+GLOBL b6<>(SB), RODATA|NOPTR, $32
+DATA one<>+0(SB)/4, $0x3f800000
+DATA one<>+4(SB)/4, $0x3f800000
+DATA one<>+8(SB)/4, $0x3f800000
+DATA one<>+12(SB)/4, $0x3f800000
+DATA one<>+16(SB)/4, $0x3f800000
+DATA one<>+20(SB)/4, $0x3f800000
+DATA one<>+24(SB)/4, $0x3f800000
+DATA one<>+28(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $32
+
+DATA absmask<>+0(SB)/4, $0x7fffffff
+DATA absmask<>+4(SB)/4, $0x7fffffff
+DATA absmask<>+8(SB)/4, $0x7fffffff
+DATA absmask<>+12(SB)/4, $0x7fffffff
+DATA absmask<>+16(SB)/4, $0x7fffffff
+DATA absmask<>+20(SB)/4, $0x7fffffff
+DATA absmask<>+24(SB)/4, $0x7fffffff
+DATA absmask<>+28(SB)/4, $0x7fffffff
+GLOBL absmask<>(SB), RODATA|NOPTR, $32
+DATA signmask<>+0(SB)/4, $0x80000000
+DATA signmask<>+4(SB)/4, $0x80000000
+DATA signmask<>+8(SB)/4, $0x80000000
+DATA signmask<>+12(SB)/4, $0x80000000
+DATA signmask<>+16(SB)/4, $0x80000000
+DATA signmask<>+20(SB)/4, $0x80000000
+DATA signmask<>+24(SB)/4, $0x80000000
+DATA signmask<>+28(SB)/4, $0x80000000
+GLOBL signmask<>(SB), RODATA|NOPTR, $32
+
+// func tanhAVX2(dst, src *float32, n int), n a positive multiple of 8.
+// tanh(x) = x·P(x²)/Q(x²) after clamping x to ±clamp, and ±1 where |x| ≥ clamp (a blend on
+// |x| ≥ clamp, false for NaN). VMINPS and VMAXPS return their second source (x, written first in
+// Go's operand order) when it is NaN, so NaN propagates.
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVUPS clamp<>(SB), Y15
+	VMOVUPS nclamp<>(SB), Y14
+	XORQ AX, AX
+tanhloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VMINPS Y0, Y15, Y0
+	VMAXPS Y0, Y14, Y0
+	VMULPS Y0, Y0, Y1
+	VMOVUPS a13<>(SB), Y2
+	VFMADD213PS a11<>(SB), Y1, Y2
+	VFMADD213PS a9<>(SB), Y1, Y2
+	VFMADD213PS a7<>(SB), Y1, Y2
+	VFMADD213PS a5<>(SB), Y1, Y2
+	VFMADD213PS a3<>(SB), Y1, Y2
+	VFMADD213PS a1<>(SB), Y1, Y2
+	VMULPS Y0, Y2, Y2
+	VMOVUPS b6<>(SB), Y3
+	VFMADD213PS b4<>(SB), Y1, Y3
+	VFMADD213PS b2<>(SB), Y1, Y3
+	VFMADD213PS b0<>(SB), Y1, Y3
+	VDIVPS Y3, Y2, Y2
+	VMOVUPS (SI)(AX*4), Y4
+	VANDPS absmask<>(SB), Y4, Y5
+	VCMPPS $0x1d, Y15, Y5, Y5
+	VANDPS signmask<>(SB), Y4, Y6
+	VORPS one<>(SB), Y6, Y6
+	VBLENDVPS Y5, Y6, Y2, Y2
+	VMOVUPS Y2, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT tanhloop
+	VZEROUPPER
+	RET
+
+// func tanhBackwardAVX2(dx, d, y *float32, n int): dx += d·(1 − y²).
+TEXT ·tanhBackwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ dx+0(FP), DI
+	MOVQ d+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS one<>(SB), Y15
+	XORQ AX, AX
+tbloop:
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVAPS Y15, Y1
+	VFNMADD231PS Y0, Y0, Y1
+	VMOVUPS (DI)(AX*4), Y2
+	VFMADD231PS (SI)(AX*4), Y1, Y2
+	VMOVUPS Y2, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT tbloop
+	VZEROUPPER
+	RET
+
+// func adamAVX2(param, grad, mom, sq *float32, n int, a *adamArgs)
+// m = b1·m + c1·g; v = b2·v + c2·g²; p -= stepSize·m / (√v·invBc2 + eps).
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ param+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ mom+16(FP), R8
+	MOVQ sq+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ a+40(FP), DX
+	VBROADCASTSS 0(DX), Y9
+	VBROADCASTSS 4(DX), Y10
+	VBROADCASTSS 8(DX), Y11
+	VBROADCASTSS 12(DX), Y12
+	VBROADCASTSS 16(DX), Y13
+	VBROADCASTSS 20(DX), Y14
+	VBROADCASTSS 24(DX), Y15
+	XORQ AX, AX
+adamloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS Y0, Y11, Y1
+	VMOVUPS (R8)(AX*4), Y2
+	VFMADD213PS Y1, Y9, Y2
+	VMOVUPS Y2, (R8)(AX*4)
+	VMULPS Y0, Y0, Y3
+	VMULPS Y3, Y12, Y3
+	VMOVUPS (R9)(AX*4), Y4
+	VFMADD213PS Y3, Y10, Y4
+	VMOVUPS Y4, (R9)(AX*4)
+	VSQRTPS Y4, Y5
+	VFMADD213PS Y15, Y14, Y5
+	VMULPS Y2, Y13, Y6
+	VDIVPS Y5, Y6, Y6
+	VMOVUPS (DI)(AX*4), Y7
+	VSUBPS Y6, Y7, Y7
+	VMOVUPS Y7, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT adamloop
+	VZEROUPPER
+	RET
+

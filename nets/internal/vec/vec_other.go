@@ -1,0 +1,13 @@
+//go:build !amd64
+
+package vec
+
+import "math"
+
+const useAVX2 = false
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+func tanhAVX2(dst, src *float32, n int)                          { panic("unreachable") }
+func tanhBackwardAVX2(dx, d, y *float32, n int)                  { panic("unreachable") }
+func adamAVX2(param, grad, mom, sq *float32, n int, a *adamArgs) { panic("unreachable") }

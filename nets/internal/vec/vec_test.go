@@ -1,0 +1,129 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// withBoth runs f with the assembly loops (when the CPU has them) and with the Go loops.
+func withBoth(t *testing.T, f func(t *testing.T)) {
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	for _, on := range []bool{false, true} {
+		if on && !saved {
+			t.Log("no AVX2/FMA on this CPU: the assembly is not exercised")
+			continue
+		}
+		useAVX2 = on
+		name := "go"
+		if on {
+			name = "avx2"
+		}
+		t.Run(name, f)
+	}
+}
+
+func ulps(got float32, want float64) float64 {
+	w := float32(want)
+	u := float64(math.Nextafter32(float32(math.Abs(float64(w))), float32(math.Inf(1)))) - math.Abs(float64(w))
+	return math.Abs(float64(got)-want) / u
+}
+
+func TestTanh(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		const n = 800003 // not a multiple of 8: the tail takes the Go loop
+		src, dst := make([]float32, n), make([]float32, n)
+		for i := range src {
+			src[i] = float32(i-n/2) * 5e-5 // [−20, 20]
+		}
+		Tanh(dst, src)
+		worst, worstAbs := 0.0, 0.0
+		for i, x := range src {
+			want := math.Tanh(float64(x))
+			worst = math.Max(worst, ulps(dst[i], want))
+			worstAbs = math.Max(worstAbs, math.Abs(float64(dst[i])-want))
+		}
+		if worst > 7 || worstAbs > 5e-7 {
+			t.Errorf("worst error %.2f ulp, %.3g absolute", worst, worstAbs)
+		}
+		special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, 100, -100, 1e-30, -1e-30}
+		out := make([]float32, 8)
+		Tanh(out, special)
+		if out[0] == out[0] || out[1] != 1 || out[2] != -1 || out[3] != 0 || out[4] != 1 || out[5] != -1 || out[6] != 1e-30*float32(a1/b0) && out[6] != 1e-30 {
+			t.Errorf("tanh of %v = %v", special, out)
+		}
+	})
+}
+
+func TestTanhBackward(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for _, n := range []int{0, 1, 7, 8, 9, 64, 67} {
+			dx, d, y := make([]float32, n), make([]float32, n), make([]float32, n)
+			for i := range d {
+				dx[i], d[i], y[i] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(2*r.Float64()-1)
+			}
+			want := make([]float64, n)
+			for i := range want {
+				want[i] = float64(dx[i]) + float64(d[i])*(1-float64(y[i])*float64(y[i]))
+			}
+			TanhBackward(dx, d, y)
+			for i := range want {
+				if math.Abs(float64(dx[i])-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+					t.Fatalf("n=%d: dx[%d] = %v, want %v", n, i, dx[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+func TestAdam(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, n := range []int{1, 8, 13, 100} {
+			p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+			for i := range p {
+				p[i], g[i], m[i], v[i] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(0.1*r.NormFloat64()), float32(r.Float64())
+			}
+			const b1, b2, lr, eps, step = 0.9, 0.999, 1e-3, 1e-8, 3
+			stepSize := lr / (1 - math.Pow(b1, step))
+			invBc2 := 1 / math.Sqrt(1-math.Pow(b2, step))
+			wantP, wantM, wantV := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range p {
+				wantM[i] = b1*float64(m[i]) + (1-b1)*float64(g[i])
+				wantV[i] = b2*float64(v[i]) + (1-b2)*float64(g[i])*float64(g[i])
+				wantP[i] = float64(p[i]) - stepSize*wantM[i]/(math.Sqrt(wantV[i])*invBc2+eps)
+			}
+			Adam(p, g, m, v, b1, b2, 1-b1, 1-b2, float32(stepSize), float32(invBc2), eps)
+			for i := range p {
+				if math.Abs(float64(p[i])-wantP[i]) > 1e-6 || math.Abs(float64(m[i])-wantM[i]) > 1e-6 || math.Abs(float64(v[i])-wantV[i]) > 1e-6 {
+					t.Fatalf("n=%d i=%d: p %v m %v v %v, want %v %v %v", n, i, p[i], m[i], v[i], wantP[i], wantM[i], wantV[i])
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkTanh(b *testing.B) {
+	src, dst := make([]float32, 4096), make([]float32, 4096)
+	for i := range src {
+		src[i] = float32(i%200-100) * 0.03
+	}
+	for i := 0; i < b.N; i++ {
+		Tanh(dst, src)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/elem")
+}
+
+func BenchmarkAdam(b *testing.B) {
+	const n = 4610 // the 4→64→64→2 MLP
+	p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range g {
+		g[i] = float32(i%17) * 0.01
+	}
+	for i := 0; i < b.N; i++ {
+		Adam(p, g, m, v, 0.9, 0.999, 0.1, 0.001, 1e-3, 1, 1e-8)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
+}
