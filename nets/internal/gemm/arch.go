@@ -163,6 +163,7 @@ func threadsFor(threads, fmas int) int {
 	return max(1, min(threads, fmas/parMinWork))
 }
 
-// parMinWork is the least number of multiply-adds given to one more goroutine: about 3 µs of
-// work, several times the cost of waking a pool worker.
-const parMinWork = 1 << 18
+// parMinWork is the least number of multiply-adds given to one more goroutine: about 5 µs of
+// work at 200 GFLOP/s, several times the cost of waking a parked pool worker (a few µs; the
+// caller does not wait for it, see parallel).
+const parMinWork = 1 << 19
