@@ -124,7 +124,6 @@ type WaterWorld struct {
 	rng              *rand.Rand
 	ax, ay, avx, avy float64
 	items            []waterItem
-	near             []int // indices of the items close enough to be seen this step
 	eyes             [waterEyes]waterEye
 	clock            int
 	ready            bool
@@ -141,7 +140,6 @@ var _ env.Env = (*WaterWorld)(nil)
 func NewWaterWorld() *WaterWorld {
 	w := &WaterWorld{
 		items: make([]waterItem, 0, waterMaxItems+1),
-		near:  make([]int, 0, waterMaxItems+1),
 	}
 	for k := range w.eyes {
 		w.eyes[k].sin, w.eyes[k].cos = math.Sincos(float64(k) * waterEyeStep)
@@ -283,35 +281,67 @@ func (w *WaterWorld) Step(action []float32) ([]float32, float64, bool, bool, env
 }
 
 // sense fills every eye with the nearest wall or item its ray crosses.
+//
+// Testing every ray against every item would cost 30 tests per item; instead each item is
+// tested only against the eyes whose direction is within asin(radius/distance) of the item's
+// direction, the only rays that can pass within its radius (padded, so that rounding cannot
+// drop one: the result is the same as testing them all, which the tests check). Items are
+// visited in order and a hit replaces an earlier one only when strictly nearer, as
+// REINFORCEjs's loop does.
 func (w *WaterWorld) sense() {
+	var best [waterEyes]float64 // fraction of each ray to its nearest hit
+	for k := range w.eyes {
+		e := &w.eyes[k]
+		ex, ey := w.ax+waterEyeRange*e.sin, w.ay+waterEyeRange*e.cos
+		best[k] = math.Inf(1)
+		e.kind, e.vx, e.vy = waterSeesNothing, 0, 0
+		for _, wl := range waterWalls {
+			if ua, ok := segmentIntersect(w.ax, w.ay, ex, ey, wl.x1, wl.y1, wl.x2, wl.y2); ok && ua < best[k] {
+				best[k], e.kind = ua, waterSeesWall
+			}
+		}
+	}
 	// Only items whose centre is within range plus radius of the agent can be crossed by a ray.
 	const reach = (waterEyeRange + waterItemRad) * (waterEyeRange + waterItemRad)
-	w.near = w.near[:0]
+	try := func(k int, it *waterItem) {
+		e := &w.eyes[k]
+		ex, ey := w.ax+waterEyeRange*e.sin, w.ay+waterEyeRange*e.cos
+		if ua, ok := rayTouches(w.ax, w.ay, ex, ey, it.x, it.y, waterItemRad); ok && ua < best[k] {
+			best[k], e.kind, e.vx, e.vy = ua, it.kind, it.vx, it.vy
+		}
+	}
 	for i := range w.items {
-		dx, dy := w.items[i].x-w.ax, w.items[i].y-w.ay
-		if dx*dx+dy*dy <= reach {
-			w.near = append(w.near, i)
+		it := &w.items[i]
+		dx, dy := it.x-w.ax, it.y-w.ay
+		d2 := dx*dx + dy*dy
+		if d2 > reach {
+			continue
+		}
+		d := math.Sqrt(d2)
+		if d <= waterItemRad*1.001 {
+			for k := range w.eyes {
+				try(k, it)
+			}
+			continue
+		}
+		// The eyes point at angles 0.21·k, k < 30, in the (sin, cos) convention of the
+		// rays: an item at angle θ = atan2(dx, dy) is within reach of the eyes within
+		// asin(radius/d) of θ, taken modulo 2π.
+		theta := math.Atan2(dx, dy)
+		half := math.Asin(waterItemRad/d) + 1e-9
+		for _, shift := range [3]float64{0, 2 * math.Pi, -2 * math.Pi} {
+			lo := max(0, int(math.Ceil((theta+shift-half)/waterEyeStep)))
+			hi := min(waterEyes-1, int(math.Floor((theta+shift+half)/waterEyeStep)))
+			for k := lo; k <= hi; k++ {
+				try(k, it)
+			}
 		}
 	}
 	for k := range w.eyes {
 		e := &w.eyes[k]
-		ex, ey := w.ax+waterEyeRange*e.sin, w.ay+waterEyeRange*e.cos
-		best := math.Inf(1) // fraction of the ray to the nearest hit
-		e.kind, e.vx, e.vy = waterSeesNothing, 0, 0
-		for _, wl := range waterWalls {
-			if ua, ok := segmentIntersect(w.ax, w.ay, ex, ey, wl.x1, wl.y1, wl.x2, wl.y2); ok && ua < best {
-				best, e.kind = ua, waterSeesWall
-			}
-		}
-		for _, i := range w.near {
-			it := &w.items[i]
-			if ua, ok := rayTouches(w.ax, w.ay, ex, ey, it.x, it.y, waterItemRad); ok && ua < best {
-				best, e.kind, e.vx, e.vy = ua, it.kind, it.vx, it.vy
-			}
-		}
 		e.proximity = waterEyeRange
 		if e.kind != waterSeesNothing {
-			e.proximity = best * waterEyeRange
+			e.proximity = best[k] * waterEyeRange
 		}
 	}
 }
