@@ -570,3 +570,35 @@ func TestRenderSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestVector steps every env of the package as a parallel vector env: copies are independent
+// (they share no state, so the race detector stays quiet) and seeded s+i, as copy i alone.
+func TestVector(t *testing.T) {
+	for _, id := range []string{"FrozenLake-v1", "CliffWalking-v1", "Taxi-v4", "Blackjack-v1", "GridWorld-v0", "PuckWorld-v0", "WaterWorld-v0"} {
+		v, err := env.MakeVector(id, 3, nil, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		single, _ := env.Make(id, nil)
+		dim := v.SingleObservationSpace().Dim()
+		obs := v.Reset(env.Seed(10))
+		want, _ := single.Reset(env.Seed(12))
+		if !slices.Equal(obs[2*dim:3*dim], want) {
+			t.Errorf("%s: copy 2 reset to %v; a single env seeded 12 to %v", id, obs[2*dim:3*dim], want)
+		}
+		acts := make([]float32, 3)
+		n := v.SingleActionSpace().(env.Discrete).N
+		for i := 0; i < 300; i++ {
+			for j := range acts {
+				acts[j] = float32((i + j) % n)
+			}
+			obs, _, _, _ := v.Step(acts)
+			for j := 0; j < 3; j++ {
+				if !v.SingleObservationSpace().Contains(obs[j*dim : (j+1)*dim]) {
+					t.Fatalf("%s: copy %d observed %v", id, j, obs[j*dim:(j+1)*dim])
+				}
+			}
+		}
+		v.Close()
+	}
+}
