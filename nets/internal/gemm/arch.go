@@ -153,14 +153,14 @@ func (s *sweepJob) sweep() {
 
 // threadsFor is the number of goroutines worth using for fmas multiply-adds: each must get at
 // least parMinWork of them, or waking it costs more than it saves.
-func threadsFor(threads, fmas int) int {
+func threadsFor(threads int, fmas int64) int {
 	if fmas < 2*parMinWork || threads == 1 {
 		return 1
 	}
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	return max(1, min(threads, fmas/parMinWork))
+	return int(max(1, min(int64(threads), fmas/parMinWork)))
 }
 
 // parMinWork is the least number of multiply-adds given to one more goroutine: about 5 µs of

@@ -87,7 +87,7 @@ func (op *operands) cAt(i, j int) unsafe.Pointer { return unsafe.Pointer(&op.c[i
 
 // directMaxK and directMaxWork bound the direct path: past them the B panel falls out of L1 or
 // A out of L2 and packing pays for itself.
-var directMaxWork = 1 << 24
+const directMaxWork = 1 << 24
 
 // directMaxK bounds k on the direct path, which does not block k: a k×(tile width) panel of B
 // (32 KB at 256×32 floats) and the tile's rows of A must stay in L1 across a column of tiles.
@@ -102,7 +102,7 @@ func (ar *arch) gemm(threads int, op *operands) {
 		scaleC(op)
 		return
 	}
-	t := threadsFor(threads, m*n*k)
+	t := threadsFor(threads, int64(m)*int64(n)*int64(k))
 	switch ar.path(op) {
 	case pathDot:
 		ar.dot(op, t, false)
@@ -133,7 +133,7 @@ func (ar *arch) path(op *operands) path {
 		return pathDot
 	case n <= ar.dotMaxM && !op.transA && k >= dotMinK:
 		return pathDotSwapped
-	case k <= directMaxK && m*n*k <= directMaxWork:
+	case k <= directMaxK && int64(m)*int64(n)*int64(k) <= directMaxWork:
 		return pathDirect
 	}
 	return pathPacked

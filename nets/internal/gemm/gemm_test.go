@@ -228,7 +228,7 @@ func TestParallelDeterministic(t *testing.T) {
 			if testing.Short() && ar == archGeneric {
 				continue
 			}
-			if threadsFor(2, p.m*p.n*p.k) < 2 {
+			if threadsFor(2, int64(p.m*p.n*p.k)) < 2 {
 				t.Fatalf("%v is too small to run in parallel", p)
 			}
 			rng := rand.New(rand.NewPCG(3, 3))

@@ -113,7 +113,8 @@ func tileName(s isa, mr, nv int, masked bool) string {
 // C[i][j] = alpha·Σp A[i,p]·B[p,j] + beta·C[i][j] for i < mr, j < nv·lanes (the last vector masked),
 // A[i,p] at a + i·ars + p·aps, B[p,·] at b + p·bps, C[i][·] at c + i·crs (strides in bytes).
 // beta == 0 does not read C. mask: the lane bits of the last vector (AVX-512) or the address of
-// an 8-lane int32 mask vector (AVX2); the AVX2 kernels without "masked" ignore it.
+// an 8-lane int32 mask vector (AVX2); the AVX2 kernels without "masked" ignore it. One-row
+// kernels sum even and odd k steps in two accumulator sets and add them at the end.
 func (g *gen) tile(s isa, mr, nv int, masked bool) {
 	name := tileName(s, mr, nv, masked)
 	vb := s.lanes * 4
