@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorl/gorl/nets/internal/gemm"
+	"github.com/gorl/gorl/nets/internal/vec"
 )
 
 // Every matrix product goes through gemm.Sgemm, so a faster kernel speeds up everything at once.
@@ -52,10 +53,7 @@ func (g *Graph) Linear(x, w, b *Tensor) *Tensor {
 	gemm.Sgemm(false, true, m, nout, nin, 1, x.Data, ldx, w.Data, ldx, 0, out.Data, ldo)
 	if b != nil {
 		for r := 0; r < m; r++ {
-			row := out.Data[r*nout : (r+1)*nout]
-			for j, v := range b.Data {
-				row[j] += v
-			}
+			vec.Add(out.Data[r*nout:(r+1)*nout], b.Data)
 		}
 	}
 	if out.Grad != nil {
@@ -68,9 +66,7 @@ func (g *Graph) Linear(x, w, b *Tensor) *Tensor {
 			}
 			if b != nil && b.Grad != nil { // db += column sums of dy
 				for r := 0; r < m; r++ {
-					for j, d := range out.Grad[r*nout : (r+1)*nout] {
-						b.Grad[j] += d
-					}
+					vec.Add(b.Grad, out.Grad[r*nout:(r+1)*nout])
 				}
 			}
 		})

@@ -19,3 +19,12 @@ func tanhBackwardAVX2(dx, d, y *float32, n int)
 
 //go:noescape
 func adamAVX2(param, grad, mom, sq *float32, n int, a *adamArgs)
+
+//go:noescape
+func reluAVX2(dst, src *float32, n int)
+
+//go:noescape
+func reluBackwardAVX2(dx, d, y *float32, n int)
+
+//go:noescape
+func addAVX2(dst, src *float32, n int)

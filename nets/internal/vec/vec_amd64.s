@@ -251,3 +251,57 @@ adamloop:
 	VZEROUPPER
 	RET
 
+
+// func reluAVX2(dst, src *float32, n int): clear the lanes whose sign bit is set
+// (VPSRAD spreads the sign bit over the lane; VANDNPS keeps x where the mask is 0).
+TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+reluloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VPSRAD $31, Y0, Y1
+	VANDNPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT reluloop
+	VZEROUPPER
+	RET
+
+// func reluBackwardAVX2(dx, d, y *float32, n int): dx += d where y > 0.
+TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ dx+0(FP), DI
+	MOVQ d+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+rbloop:
+	VMOVUPS (DX)(AX*4), Y0
+	VCMPPS $0x1e, Y15, Y0, Y0
+	VANDPS (SI)(AX*4), Y0, Y0
+	VADDPS (DI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT rbloop
+	VZEROUPPER
+	RET
+
+// func addAVX2(dst, src *float32, n int): dst += src.
+TEXT ·addAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+addloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VADDPS (DI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT addloop
+	VZEROUPPER
+	RET

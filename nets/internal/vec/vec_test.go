@@ -127,3 +127,42 @@ func BenchmarkAdam(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
 }
+
+func TestReLUAndAdd(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 6))
+		for _, n := range []int{0, 3, 8, 21, 64} {
+			x, y, d, dx, acc := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+			for i := range x {
+				x[i], d[i], dx[i], acc[i] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
+				if i%5 == 0 {
+					x[i] = 0
+				}
+				if i%7 == 0 {
+					x[i] = float32(math.Copysign(0, -1))
+				}
+			}
+			ReLU(y, x)
+			wantDx := append([]float32(nil), dx...)
+			wantAcc := append([]float32(nil), acc...)
+			for i, v := range x {
+				want := float32(0)
+				if v > 0 {
+					want = v
+					wantDx[i] += d[i]
+				}
+				if y[i] != want || math.Signbit(float64(y[i])) {
+					t.Fatalf("n=%d: relu(%v) = %v", n, v, y[i])
+				}
+				wantAcc[i] += x[i]
+			}
+			ReLUBackward(dx, d, y)
+			Add(acc, x)
+			for i := range x {
+				if dx[i] != wantDx[i] || acc[i] != wantAcc[i] {
+					t.Fatalf("n=%d i=%d: dx %v want %v; add %v want %v", n, i, dx[i], wantDx[i], acc[i], wantAcc[i])
+				}
+			}
+		}
+	})
+}
