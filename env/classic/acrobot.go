@@ -54,10 +54,10 @@ func acrobotDsdt(p *acrobotParams, s [4]float64, a float64) [4]float64 {
 	d1 := float64(float64(m1*(lc1*lc1))+
 		float64(m2*(float64(float64(l1*l1)+float64(lc2*lc2))+float64(2*l1*lc2*cos2)))) + i1 + i2
 	d2 := float64(m2*(float64(lc2*lc2)+float64(l1*lc2*cos2))) + i2
-	phi2 := m2 * lc2 * g * math.Cos(theta1+theta2-p.halfPi)
+	phi2 := float64(m2 * lc2 * g * math.Cos(theta1+theta2-p.halfPi)) // rounded: Go may fuse across statements
 	phi1 := float64(float64(float64(-m2*l1*lc2*(dtheta2*dtheta2)*sin2)-
 		float64(2*m2*l1*lc2*dtheta2*dtheta1*sin2))+
-		float64((float64(m1*lc1)+float64(m2*l1))*g*math.Cos(theta1-p.pi/2))) + phi2
+		float64((float64(m1*lc1)+float64(m2*l1))*g*math.Cos(theta1-p.halfPi))) + phi2
 	var ddtheta2 float64
 	den := float64(float64(m2*(lc2*lc2))+i2) - (d2*d2)/d1
 	if p.nips {

@@ -320,7 +320,7 @@ func (e *MountainCarContinuous) Step(action []float32) ([]float32, float64, bool
 	if terminated {
 		reward = 100
 	}
-	reward -= float64(a*a) * 0.1
+	reward -= float64(float64(a*a) * 0.1)
 	return e.observe(), reward, terminated, false, nil
 }
 
