@@ -1,0 +1,142 @@
+package run
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+)
+
+// MetricsHeader is the first line of metrics.csv and timing.csv: one row per logged value, in
+// the long format of a TensorBoard scalar dump (CleanRL logs with writer.add_scalar(key, value,
+// global_step)). Pandas users pivot it with df.pivot_table(index="global_step", columns="key").
+const MetricsHeader = "global_step,key,value"
+
+// csvLog appends rows to a metrics file through a buffer. Logging allocates nothing in steady
+// state; the first write error is kept and reported by flush.
+type csvLog struct {
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
+	err error
+}
+
+// openCSVLog opens path for appending, writing the header to a new file. A non-negative
+// truncate cuts an existing file to that size first (resume drops what was logged after the
+// checkpoint).
+func openCSVLog(path string, truncate int64) (*csvLog, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if truncate >= 0 {
+		if err := f.Truncate(truncate); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	l := &csvLog{f: f, w: bufio.NewWriterSize(f, 1<<16), buf: make([]byte, 0, 128)}
+	if size == 0 {
+		l.w.WriteString(MetricsHeader + "\n")
+	}
+	return l, nil
+}
+
+// log appends one row. The value is written in the shortest form that reads back exactly (as a
+// float32 when it is one, so a float32 loss prints as 0.1 and not 0.10000000149011612).
+func (l *csvLog) log(step int64, key string, v float64) {
+	b := strconv.AppendInt(l.buf[:0], step, 10)
+	b = append(b, ',')
+	b = append(b, key...)
+	b = append(b, ',')
+	b = appendValue(b, v)
+	b = append(b, '\n')
+	l.buf = b
+	if _, err := l.w.Write(b); err != nil && l.err == nil {
+		l.err = err
+	}
+}
+
+func appendValue(b []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(b, "nan"...)
+	case math.IsInf(v, 1):
+		return append(b, "inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-inf"...)
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return strconv.AppendInt(b, int64(v), 10)
+	case float64(float32(v)) == v:
+		return strconv.AppendFloat(b, v, 'g', -1, 32)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+// flush writes the buffer out and returns the file's size: the offset a checkpoint records.
+func (l *csvLog) flush() (int64, error) {
+	if err := l.w.Flush(); err != nil && l.err == nil {
+		l.err = err
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.f.Seek(0, io.SeekCurrent)
+}
+
+func (l *csvLog) close() error {
+	_, err := l.flush()
+	return errors.Join(err, l.f.Close())
+}
+
+// Scalar is one row of metrics.csv.
+type Scalar struct {
+	Step  int64
+	Key   string
+	Value float64
+}
+
+// ReadMetrics reads a metrics.csv (or timing.csv) and returns its rows, optionally only those of
+// one key (key == "" keeps all).
+func ReadMetrics(path, key string) ([]Scalar, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	r.FieldsPerRecord = 3
+	r.ReuseRecord = true
+	head, err := r.Read()
+	if err != nil || head[0] != "global_step" || head[1] != "key" || head[2] != "value" {
+		return nil, fmt.Errorf("%s: not a metrics file (want the header %q)", path, MetricsHeader)
+	}
+	var out []Scalar
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if key != "" && rec[1] != key {
+			continue
+		}
+		step, err1 := strconv.ParseInt(rec[0], 10, 64)
+		v, err2 := strconv.ParseFloat(rec[2], 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%s:%d: bad row %q", path, line, rec)
+		}
+		out = append(out, Scalar{Step: step, Key: rec[1], Value: v})
+	}
+}

@@ -1,0 +1,628 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorl/gorl/env"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.yml"
+	MetricsFile    = "metrics.csv"
+	TimingFile     = "timing.csv"
+	EvalFile       = "eval.json"
+	CurveFile      = "learning_curve.png"
+	CheckpointsDir = "checkpoints"
+	LatestFile     = "latest" // in CheckpointsDir: the name of the newest checkpoint
+	PolicyFile     = "policy.safetensors"
+	stateFile      = "run.json" // in a checkpoint: the Run's own counters
+	envLogFile     = "envlog.bin"
+)
+
+// Run is one training run and its directory <out>/<env>__<algo>__<seed>__<unix time>/:
+//
+//	config.yml          the resolved config (what resume and eval read)
+//	metrics.csv         global_step,key,value rows: identical for the same seed
+//	timing.csv          the same format for wall-clock figures (charts/SPS), which differ run to run
+//	checkpoints/        step-000010000/ ... (periodic), the final one, and latest (its name)
+//	learning_curve.png  episodic return against env steps
+//	eval.json           the final deterministic evaluation
+//
+// rlrun train and the viewer's live training both drive a Run; see /work/notes/run-api.md.
+type Run struct {
+	// Dir is the run directory.
+	Dir string
+	// Config is the resolved configuration.
+	Config *Config
+	// Progress, when set, is told about training progress after every chunk.
+	Progress Progress
+	// Messages, when set, receives one-line notes (checkpoints written, resume).
+	Messages io.Writer
+
+	algo    *Algorithm
+	trainer Trainer
+	rec     *recorder
+	metrics *csvLog
+	timing  *csvLog
+
+	trainBefore  float64 // training seconds of earlier sessions
+	sessionStart time.Time
+	sessionSteps int64 // Steps() when this session started
+	training     time.Duration
+	episodes     int64
+	recent       []float64 // the last recentEpisodes returns, a ring
+	nonFinite    *Scalar   // the first non-finite losses/* value logged
+	finished     bool      // resumed from a final checkpoint
+	closed       bool
+}
+
+const recentEpisodes = 100
+
+// runState is what a checkpoint records about the Run itself (run.json).
+type runState struct {
+	GlobalStep    int64     `json:"global_step"`
+	MetricsOffset int64     `json:"metrics_offset"`
+	TimingOffset  int64     `json:"timing_offset"`
+	TrainSeconds  float64   `json:"train_seconds"`
+	Episodes      int64     `json:"episodes"`
+	Recent        []float64 `json:"recent_returns"`
+	Final         bool      `json:"final"`
+}
+
+// Create makes a new run directory under out for the resolved config, writes config.yml and
+// builds the trainer. Nothing is trained yet.
+func Create(cfg *Config, out string) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	algo, err := LookupAlgorithm(cfg.Algo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEnv(algo, cfg); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the output directory: %w", err)
+	}
+	base := fmt.Sprintf("%s__%s__%d__%d", cfg.EnvID, cfg.Algo, cfg.Run.Seed, time.Now().Unix())
+	dir := filepath.Join(out, base)
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("creating the run directory: %w", err)
+		}
+		dir = filepath.Join(out, fmt.Sprintf("%s-%d", base, i))
+	}
+	y, err := cfg.MarshalYAML()
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), y); err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Config: cfg, algo: algo}
+	if err := r.open(-1, -1); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkEnv builds the env once to read its spaces (and to fail early on a bad env_kwargs) and
+// asks the algorithm whether it can train on them.
+func checkEnv(algo *Algorithm, cfg *Config) error {
+	e, err := env.Make(cfg.EnvID, cfg.Run.EnvKwargs)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if algo.Check != nil {
+		if err := algo.Check(e.ObservationSpace(), e.ActionSpace()); err != nil {
+			return fmt.Errorf("%s cannot train on %s: %w", algo.Name, cfg.EnvID, err)
+		}
+	}
+	return nil
+}
+
+// open opens the metrics files (truncated to the given offsets when ≥ 0) and builds the
+// trainer.
+func (r *Run) open(metricsOffset, timingOffset int64) error {
+	var err error
+	if r.metrics, err = openCSVLog(filepath.Join(r.Dir, MetricsFile), metricsOffset); err != nil {
+		return fmt.Errorf("opening %s: %w", MetricsFile, err)
+	}
+	if r.timing, err = openCSVLog(filepath.Join(r.Dir, TimingFile), timingOffset); err != nil {
+		return fmt.Errorf("opening %s: %w", TimingFile, err)
+	}
+	cfg := r.Config
+	setup := Setup{
+		EnvID:     cfg.EnvID,
+		EnvKwargs: env.Options(cfg.Run.EnvKwargs),
+		Seed:      cfg.Run.Seed,
+		Steps:     cfg.Run.Steps,
+		Log:       r.log,
+	}
+	setup.MakeVector = func(n int) (env.VectorEnv, error) {
+		if r.rec != nil {
+			return nil, errors.New("run: Setup.MakeVector called twice")
+		}
+		v, err := env.MakeVector(cfg.EnvID, n, env.Options(cfg.Run.EnvKwargs), 1)
+		if err != nil {
+			return nil, err
+		}
+		r.rec = newRecorder(v, cfg.Run.Steps, r.episode)
+		return r.rec, nil
+	}
+	r.trainer, err = r.algo.NewTrainer(cfg.Params, setup)
+	if err != nil {
+		r.closeFiles()
+		return fmt.Errorf("building the %s trainer: %w", r.algo.Name, err)
+	}
+	return nil
+}
+
+// log is the Setup.Log of the trainer.
+func (r *Run) log(step int64, key string, v float64) {
+	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
+	}
+	r.metrics.log(step, key, v)
+}
+
+// episode is the recorder's callback for every finished episode.
+func (r *Run) episode(step int64, ret float64, length int) {
+	r.metrics.log(step, "charts/episodic_return", ret)
+	r.metrics.log(step, "charts/episodic_length", float64(length))
+	if len(r.recent) < recentEpisodes {
+		r.recent = append(r.recent, ret)
+	} else {
+		r.recent[r.episodes%recentEpisodes] = ret
+	}
+	r.episodes++
+}
+
+// MeanRecentReturn returns the mean return of the last 100 episodes (NaN before the first).
+func (r *Run) MeanRecentReturn() float64 {
+	if len(r.recent) == 0 {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, x := range r.recent {
+		s += x
+	}
+	return s / float64(len(r.recent))
+}
+
+// Finished reports whether the run was resumed from its final checkpoint: training is over.
+func (r *Run) Finished() bool { return r.finished }
+
+// Episodes returns the number of training episodes finished.
+func (r *Run) Episodes() int64 { return r.episodes }
+
+// Steps returns the env steps taken.
+func (r *Run) Steps() int64 { return r.trainer.Steps() }
+
+// Policy returns the trained policy (the trainer itself: do not use it while Advance runs).
+func (r *Run) Policy() Policy { return r.trainer }
+
+// TrainSeconds returns the wall-clock seconds spent in Learn, over every session of the run.
+func (r *Run) TrainSeconds() float64 { return r.trainBefore + r.training.Seconds() }
+
+// Resume reopens the run in dir at its latest checkpoint: the trainer's whole state, the env
+// (replayed from its log), and metrics.csv cut back to what was logged up to the checkpoint, so
+// that training continues as if it had never stopped.
+func Resume(dir string) (*Run, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
+	}
+	cfg, err := ParseConfig(data, filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	ck, err := LatestCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
+	var st runState
+	if err := readJSON(filepath.Join(ck, stateFile), &st); err != nil {
+		return nil, err
+	}
+	algo, err := LookupAlgorithm(cfg.Algo)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Config: cfg, algo: algo, trainBefore: st.TrainSeconds, episodes: st.Episodes}
+	if len(st.Recent) < recentEpisodes {
+		r.recent = st.Recent
+	} else { // the ring slot of the next episode holds the oldest return
+		r.recent = make([]float64, recentEpisodes)
+		for i, x := range st.Recent[len(st.Recent)-recentEpisodes:] {
+			r.recent[(st.Episodes+int64(i))%recentEpisodes] = x
+		}
+	}
+	if err := r.open(st.MetricsOffset, st.TimingOffset); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Run, error) {
+		r.Close()
+		return nil, err
+	}
+	if err := r.trainer.Load(ck); err != nil {
+		return fail(fmt.Errorf("loading checkpoint %s: %w", ck, err))
+	}
+	if r.rec == nil {
+		return fail(fmt.Errorf("the %s trainer did not build its vector env with Setup.MakeVector", algo.Name))
+	}
+	if err := r.rec.restore(filepath.Join(ck, envLogFile)); err != nil {
+		return fail(fmt.Errorf("restoring the env from checkpoint %s: %w", ck, err))
+	}
+	if s := r.trainer.Steps(); s != st.GlobalStep || r.rec.EnvSteps() != s {
+		return fail(fmt.Errorf("checkpoint %s is inconsistent: the trainer is at step %d, the env log at %d, run.json at %d", ck, s, r.rec.EnvSteps(), st.GlobalStep))
+	}
+	r.finished = st.Final
+	r.note("resumed %s at env step %d from %s", dir, st.GlobalStep, filepath.Base(ck))
+	return r, nil
+}
+
+// Advance trains until Steps() ≥ until (or ctx is done), without checkpoints: the viewer's live
+// training calls it a chunk at a time. Train is Advance plus checkpoints and progress.
+func (r *Run) Advance(ctx context.Context, until int64) error {
+	if r.sessionStart.IsZero() {
+		r.sessionStart, r.sessionSteps = time.Now(), r.trainer.Steps()
+	}
+	t0 := time.Now()
+	err := r.trainer.Learn(ctx, until)
+	r.training += time.Since(t0)
+	if err == nil && r.nonFinite != nil {
+		err = fmt.Errorf("%s is %v at env step %d", r.nonFinite.Key, r.nonFinite.Value, r.nonFinite.Step)
+	}
+	steps := r.trainer.Steps()
+	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
+		r.timing.log(steps, "charts/SPS", math.Round(float64(steps-r.sessionSteps)/el))
+	}
+	if _, ferr := r.metrics.flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
+	}
+	return err
+}
+
+// ErrInterrupted is wrapped by the error Train returns when its context was cancelled (Ctrl-C):
+// a checkpoint of the step reached was written and the run can be resumed.
+var ErrInterrupted = errors.New("interrupted")
+
+// Train trains to the config's n_timesteps, writing a checkpoint every checkpoint_every steps and
+// a final one, reporting progress, and drawing learning_curve.png at the end. A cancelled ctx
+// saves a checkpoint and returns an error wrapping ErrInterrupted. A failure (a non-finite loss)
+// writes no checkpoint, so latest keeps pointing at the last good one, and the error says at
+// which step training stopped.
+func (r *Run) Train(ctx context.Context) error {
+	total := r.Config.Run.Steps
+	every := r.Config.Run.CheckpointInterval()
+	steps := r.trainer.Steps()
+	nextCkpt := (steps/every + 1) * every
+	chunk := int64(1000)
+	for steps < total {
+		until := min(total, nextCkpt, steps+chunk)
+		t0 := time.Now()
+		err := r.Advance(ctx, until)
+		dt := time.Since(t0)
+		prev := steps
+		steps = r.trainer.Steps()
+		r.report(steps, total)
+		if err != nil {
+			return r.stopped(ctx, err)
+		}
+		// Chunks of about a fifth of a second keep the bar lively; results do not depend on
+		// them (Learn is chunk-invariant).
+		if done := steps - prev; done > 0 && dt > 0 {
+			chunk = max(1, min(int64(float64(done)*0.2/dt.Seconds()), total/20+1))
+		}
+		if steps >= nextCkpt && steps < total {
+			if _, err := r.Checkpoint(false); err != nil {
+				return err
+			}
+			nextCkpt = (steps/every + 1) * every
+		}
+	}
+	if r.Progress != nil {
+		r.Progress.Done()
+	}
+	if _, err := r.Checkpoint(true); err != nil {
+		return err
+	}
+	if err := PlotLearningCurve(r.Dir, filepath.Join(r.Dir, CurveFile)); err != nil {
+		r.note("learning curve not drawn: %v", err)
+	}
+	return nil
+}
+
+func (r *Run) report(steps, total int64) {
+	if r.Progress == nil {
+		return
+	}
+	sps := 0.0
+	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
+		sps = float64(steps-r.sessionSteps) / el
+	}
+	r.Progress.Update(ProgressState{Steps: steps, Total: total, SPS: sps, MeanReturn: r.MeanRecentReturn(), Episodes: r.episodes})
+}
+
+// stopped turns a Learn error into Train's: a checkpoint on interruption, none on failure.
+func (r *Run) stopped(ctx context.Context, err error) error {
+	if r.Progress != nil {
+		r.Progress.Done()
+	}
+	steps := r.trainer.Steps()
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		ck, cerr := r.Checkpoint(false)
+		if cerr != nil {
+			return fmt.Errorf("%w at env step %d, and the checkpoint failed: %v", ErrInterrupted, steps, cerr)
+		}
+		return fmt.Errorf("%w at env step %d; checkpoint %s written (rlrun train --resume %s continues)", ErrInterrupted, steps, filepath.Base(ck), r.Dir)
+	}
+	last := "none was written yet"
+	if ck, cerr := LatestCheckpoint(r.Dir); cerr == nil {
+		last = fmt.Sprintf("the last good checkpoint is %s (rlrun train --resume %s continues from it)", filepath.Base(ck), r.Dir)
+	}
+	return fmt.Errorf("training stopped: %w; %s", err, last)
+}
+
+// Checkpoint writes a checkpoint of the current state, atomically: into a temporary directory
+// renamed into place, then the latest pointer replaced by rename. It returns the checkpoint's
+// path. final marks the checkpoint of a finished run.
+func (r *Run) Checkpoint(final bool) (string, error) {
+	steps := r.trainer.Steps()
+	root := filepath.Join(r.Dir, CheckpointsDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	name := fmt.Sprintf("step-%09d", steps)
+	dst := filepath.Join(root, name)
+	tmp := filepath.Join(root, ".tmp-"+name)
+	if err := os.RemoveAll(tmp); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	fail := func(err error) (string, error) {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("checkpoint at env step %d: %w", steps, err)
+	}
+	if err := r.trainer.Save(tmp); err != nil {
+		return fail(err)
+	}
+	if r.rec != nil {
+		if err := r.rec.save(filepath.Join(tmp, envLogFile)); err != nil {
+			return fail(err)
+		}
+	}
+	mo, err := r.metrics.flush()
+	if err != nil {
+		return fail(err)
+	}
+	to, err := r.timing.flush()
+	if err != nil {
+		return fail(err)
+	}
+	st := runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(),
+		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final}
+	js, _ := json.MarshalIndent(st, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmp, stateFile), js, 0o644); err != nil {
+		return fail(err)
+	}
+	y, err := r.Config.MarshalYAML()
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ConfigFile), y, 0o644); err != nil {
+		return fail(err)
+	}
+	if err := syncTree(tmp); err != nil {
+		return fail(err)
+	}
+	if err := os.RemoveAll(dst); err != nil { // a checkpoint of the same step (interrupt, then final)
+		return fail(err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fail(err)
+	}
+	if err := writeFileAtomic(filepath.Join(root, LatestFile), []byte(name+"\n")); err != nil {
+		return "", fmt.Errorf("checkpoint at env step %d: %w", steps, err)
+	}
+	r.prune(root)
+	r.note("checkpoint %s", filepath.Join(CheckpointsDir, name))
+	return dst, nil
+}
+
+// recentInOrder returns the recent returns oldest first, so that a resumed run's ring continues
+// in the same order.
+func (r *Run) recentInOrder() []float64 {
+	if len(r.recent) < recentEpisodes {
+		return slices.Clone(r.recent)
+	}
+	k := int(r.episodes % recentEpisodes)
+	return append(slices.Clone(r.recent[k:]), r.recent[:k]...)
+}
+
+// prune removes all but the newest keep_checkpoints checkpoints.
+func (r *Run) prune(root string) {
+	keep := r.Config.Run.KeepCheckpoints
+	if keep == 0 {
+		return
+	}
+	steps := checkpointSteps(root)
+	for len(steps) > keep {
+		os.RemoveAll(filepath.Join(root, fmt.Sprintf("step-%09d", steps[0])))
+		steps = steps[1:]
+	}
+}
+
+// checkpointSteps lists the steps of the checkpoints in root, ascending.
+func checkpointSteps(root string) []int64 {
+	ents, _ := os.ReadDir(root)
+	var steps []int64
+	for _, e := range ents {
+		if s, ok := strings.CutPrefix(e.Name(), "step-"); ok && e.IsDir() {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				steps = append(steps, n)
+			}
+		}
+	}
+	slices.Sort(steps)
+	return steps
+}
+
+// LatestCheckpoint returns the path of the run's newest checkpoint (what checkpoints/latest
+// names).
+func LatestCheckpoint(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, CheckpointsDir, LatestFile))
+	if err != nil {
+		return "", fmt.Errorf("%s has no checkpoint yet (%v)", dir, err)
+	}
+	name := strings.TrimSpace(string(b))
+	p := filepath.Join(dir, CheckpointsDir, name)
+	if st, err := os.Stat(p); err != nil || !st.IsDir() || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%s: checkpoints/latest names %q, which is not a checkpoint directory", dir, name)
+	}
+	return p, nil
+}
+
+// Evaluate runs the final deterministic evaluation of the current policy: episodes greedy
+// episodes on a fresh env seeded from the run's seed (see EvalSeed).
+func (r *Run) Evaluate(episodes int) (*EvalResult, error) {
+	res, err := Evaluate(r.trainer, r.Config.EnvID, env.Options(r.Config.Run.EnvKwargs), episodes, r.Config.Run.Seed)
+	if err != nil {
+		return nil, err
+	}
+	res.Algo = r.Config.Algo
+	res.EnvSteps = r.trainer.Steps()
+	res.TrainSeconds = r.TrainSeconds()
+	if ck, err := LatestCheckpoint(r.Dir); err == nil {
+		if b, err := os.ReadFile(filepath.Join(ck, stateFile)); err == nil {
+			var st runState
+			if json.Unmarshal(b, &st) == nil && st.GlobalStep == res.EnvSteps {
+				res.Checkpoint = filepath.Join(CheckpointsDir, filepath.Base(ck))
+			}
+		}
+	}
+	return res, nil
+}
+
+// WriteEval writes res to eval.json in the run directory.
+func (r *Run) WriteEval(res *EvalResult) error {
+	return writeFileAtomic(filepath.Join(r.Dir, EvalFile), res.JSON())
+}
+
+// Close flushes the metrics and releases the trainer and its env.
+func (r *Run) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var errs []error
+	if r.trainer != nil {
+		errs = append(errs, r.trainer.Close())
+	}
+	if r.rec != nil {
+		errs = append(errs, r.rec.Close())
+	}
+	errs = append(errs, r.closeFiles())
+	return errors.Join(errs...)
+}
+
+func (r *Run) closeFiles() error {
+	var errs []error
+	if r.metrics != nil {
+		errs = append(errs, r.metrics.close())
+	}
+	if r.timing != nil {
+		errs = append(errs, r.timing.close())
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Run) note(format string, args ...any) {
+	if r.Messages != nil {
+		fmt.Fprintf(r.Messages, format+"\n", args...)
+	}
+}
+
+// writeFileAtomic writes data to a temporary file, syncs it and renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// syncTree fsyncs every file in dir and dir itself, so that a rename publishes complete files.
+func syncTree(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			if err := syncTree(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(dir, e.Name()), os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		err = errors.Join(f.Sync(), f.Close())
+		if err != nil {
+			return err
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(d.Sync(), d.Close())
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
