@@ -89,3 +89,15 @@ func notConverged(what string, sweeps int, delta, theta float64) error {
 	return fmt.Errorf("tabular: %s did not converge in %d sweeps (the last changed a value by %g > theta = %g); "+
 		"raise max_sweeps, or with gamma = 1 check that the policies end their episodes", what, sweeps, delta, theta)
 }
+
+// RunPlanner runs the planner named name (ValueIterationName or PolicyIterationName), for
+// callers that pick it from a command line (`rlrun train valueiteration taxi`).
+func RunPlanner(name string, m env.Model, cfg PlanConfig) (*Plan, error) {
+	switch name {
+	case ValueIterationName:
+		return ValueIteration(m, cfg)
+	case PolicyIterationName:
+		return PolicyIteration(m, cfg)
+	}
+	return nil, fmt.Errorf("tabular: unknown planner %q; want %q or %q", name, ValueIterationName, PolicyIterationName)
+}

@@ -240,4 +240,17 @@ func TestPlanErrors(t *testing.T) {
 	if _, err := tabular.PlanDefaults("nosuchplanner", "FrozenLake-v1"); err == nil {
 		t.Error("PlanDefaults of an unknown planner")
 	}
+	if _, err := tabular.RunPlanner("nosuchplanner", suttonGrid{}, tabular.DefaultPlanConfig()); err == nil {
+		t.Error("RunPlanner of an unknown planner")
+	}
+	for _, name := range []string{tabular.ValueIterationName, tabular.PolicyIterationName} {
+		cfg, err := tabular.PlanDefaults(name, "CliffWalking-v1")
+		if err != nil || cfg.Gamma != 1 {
+			t.Fatalf("PlanDefaults(%s, CliffWalking-v1) = %+v, %v", name, cfg, err)
+		}
+		p, err := tabular.RunPlanner(name, suttonGrid{}, cfg)
+		if err != nil || p.V[1] != -1 {
+			t.Errorf("RunPlanner(%s): %v, v(1) = %v", name, err, p.V[1])
+		}
+	}
 }

@@ -84,7 +84,8 @@ func DefaultConfig() Config {
 // TDAgent.
 //
 // Drive it with Learn, or step by step with Start and Observe (REINFORCEjs's act and learn).
-// An Agent is not safe for concurrent use.
+// MarshalBinary and UnmarshalBinary save and restore its whole training state. An Agent is not
+// safe for concurrent use.
 type Agent struct {
 	// Table holds the learned action values.
 	*Table
@@ -92,6 +93,7 @@ type Agent struct {
 	method Method
 	cfg    Config
 	states stateEncoder
+	pcg    *rand.PCG // the source of rng, kept to save its state
 	rng    *rand.Rand
 	alpha  schedule
 	eps    schedule
@@ -142,10 +144,11 @@ func New(method Method, cfg Config, obs, act env.Space, totalSteps int64, seed u
 		method: method,
 		cfg:    cfg,
 		states: enc,
-		rng:    env.NewRand(seed),
+		pcg:    newPCG(seed),
 		seed:   seed,
 		s:      -1,
 	}
+	ag.rng = rand.New(ag.pcg)
 	if ag.alpha, err = newSchedule("learning rate", cfg.LearningRateSchedule, cfg.LearningRate, cfg.LearningRateFinal, cfg.LearningRateFraction, totalSteps); err != nil {
 		return nil, fmt.Errorf("tabular: %w", err)
 	}

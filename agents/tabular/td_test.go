@@ -592,3 +592,45 @@ func TestPolicyAndExports(t *testing.T) {
 		t.Error("a policy for a space of another size")
 	}
 }
+
+// TestStateResume: saving the agent's state mid-training and restoring it into a new agent
+// continues training exactly (traces, planning, mid-episode included).
+func TestStateResume(t *testing.T) {
+	cfg := tabular.DefaultConfig()
+	cfg.Lambda = 0.7
+	cfg.PlanningSteps = 2
+	for _, m := range []tabular.Method{tabular.QLearning, tabular.SARSA, tabular.ExpectedSARSA} {
+		ea, _ := env.Make("FrozenLake-v1", nil)
+		a, _ := tabular.New(m, cfg, ea.ObservationSpace(), ea.ActionSpace(), 10000, 5)
+		if err := a.Learn(context.Background(), ea, 10000, nil); err != nil {
+			t.Fatal(err)
+		}
+		eb, _ := env.Make("FrozenLake-v1", nil)
+		b, _ := tabular.New(m, cfg, eb.ObservationSpace(), eb.ActionSpace(), 10000, 5)
+		if err := b.Learn(context.Background(), eb, 4321, nil); err != nil {
+			t.Fatal(err)
+		}
+		data, err := b.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := tabular.New(m, cfg, eb.ObservationSpace(), eb.ActionSpace(), 10000, 5)
+		if err := c.UnmarshalBinary(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Learn(context.Background(), eb, 10000, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.Q, c.Q) || a.Episodes() != c.Episodes() || c.Steps() != 10000 {
+			t.Errorf("%s: training resumed from a saved state differs from training in one go", m)
+		}
+		// A state of another size or method is refused.
+		other, _ := tabular.New(m, cfg, env.NewDiscrete(64), env.NewDiscrete(4), 10, 1)
+		if err := other.UnmarshalBinary(data); err == nil {
+			t.Errorf("%s: a state of 16 states restored into an agent of 64", m)
+		}
+		if err := c.UnmarshalBinary([]byte("garbage")); err == nil {
+			t.Errorf("%s: garbage restored", m)
+		}
+	}
+}
