@@ -151,3 +151,45 @@ func Add(dst, src []float32) {
 		dst[i] += src[i]
 	}
 }
+
+// Exp writes e^x of every element of src into dst (len(dst) ≥ len(src)), within 2 ulp; results
+// below the smallest normal float32 are flushed towards it (e^x for x < −87.3 is about 1e-38)
+// and above 88.4 they are the largest finite powers (+Inf stays +Inf only in the Go loop).
+func Exp(dst, src []float32) {
+	dst = dst[:len(src)]
+	n := 0
+	if useAVX2 {
+		n = len(src) &^ 7
+		if n > 0 {
+			expAVX2(&dst[0], &src[0], n)
+		}
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = float32(math.Exp(float64(src[i])))
+	}
+}
+
+// Sigmoid writes 1/(1 + e^−x) of every element of src into dst, within a few ulp (relative, also
+// for the tiny values of very negative x, where 0.5 + 0.5·tanh(x/2) would lose every digit).
+func Sigmoid(dst, src []float32) {
+	dst = dst[:len(src)]
+	n := 0
+	if useAVX2 {
+		n = len(src) &^ 7
+		if n > 0 {
+			sigmoidAVX2(&dst[0], &src[0], n)
+		}
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = Sigmoid32(src[i])
+	}
+}
+
+// Sigmoid32 is the scalar sigmoid, computed without overflow for large |x|.
+func Sigmoid32(v float32) float32 {
+	if v >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	e := math.Exp(float64(v))
+	return float32(e / (1 + e))
+}

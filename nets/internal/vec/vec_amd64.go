@@ -28,3 +28,9 @@ func reluBackwardAVX2(dx, d, y *float32, n int)
 
 //go:noescape
 func addAVX2(dst, src *float32, n int)
+
+//go:noescape
+func expAVX2(dst, src *float32, n int)
+
+//go:noescape
+func sigmoidAVX2(dst, src *float32, n int)

@@ -147,6 +147,115 @@ DATA signmask<>+24(SB)/4, $0x80000000
 DATA signmask<>+28(SB)/4, $0x80000000
 GLOBL signmask<>(SB), RODATA|NOPTR, $32
 
+DATA expHi<>+0(SB)/4, $0x42b0c0a5
+DATA expHi<>+4(SB)/4, $0x42b0c0a5
+DATA expHi<>+8(SB)/4, $0x42b0c0a5
+DATA expHi<>+12(SB)/4, $0x42b0c0a5
+DATA expHi<>+16(SB)/4, $0x42b0c0a5
+DATA expHi<>+20(SB)/4, $0x42b0c0a5
+DATA expHi<>+24(SB)/4, $0x42b0c0a5
+DATA expHi<>+28(SB)/4, $0x42b0c0a5
+GLOBL expHi<>(SB), RODATA|NOPTR, $32
+DATA expLo<>+0(SB)/4, $0xc2aeac50
+DATA expLo<>+4(SB)/4, $0xc2aeac50
+DATA expLo<>+8(SB)/4, $0xc2aeac50
+DATA expLo<>+12(SB)/4, $0xc2aeac50
+DATA expLo<>+16(SB)/4, $0xc2aeac50
+DATA expLo<>+20(SB)/4, $0xc2aeac50
+DATA expLo<>+24(SB)/4, $0xc2aeac50
+DATA expLo<>+28(SB)/4, $0xc2aeac50
+GLOBL expLo<>(SB), RODATA|NOPTR, $32
+DATA log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA log2e<>+28(SB)/4, $0x3fb8aa3b
+GLOBL log2e<>(SB), RODATA|NOPTR, $32
+DATA ln2hi<>+0(SB)/4, $0x3f318000
+DATA ln2hi<>+4(SB)/4, $0x3f318000
+DATA ln2hi<>+8(SB)/4, $0x3f318000
+DATA ln2hi<>+12(SB)/4, $0x3f318000
+DATA ln2hi<>+16(SB)/4, $0x3f318000
+DATA ln2hi<>+20(SB)/4, $0x3f318000
+DATA ln2hi<>+24(SB)/4, $0x3f318000
+DATA ln2hi<>+28(SB)/4, $0x3f318000
+GLOBL ln2hi<>(SB), RODATA|NOPTR, $32
+DATA ln2lo<>+0(SB)/4, $0xb95e8083
+DATA ln2lo<>+4(SB)/4, $0xb95e8083
+DATA ln2lo<>+8(SB)/4, $0xb95e8083
+DATA ln2lo<>+12(SB)/4, $0xb95e8083
+DATA ln2lo<>+16(SB)/4, $0xb95e8083
+DATA ln2lo<>+20(SB)/4, $0xb95e8083
+DATA ln2lo<>+24(SB)/4, $0xb95e8083
+DATA ln2lo<>+28(SB)/4, $0xb95e8083
+GLOBL ln2lo<>(SB), RODATA|NOPTR, $32
+DATA ep0<>+0(SB)/4, $0x39506967
+DATA ep0<>+4(SB)/4, $0x39506967
+DATA ep0<>+8(SB)/4, $0x39506967
+DATA ep0<>+12(SB)/4, $0x39506967
+DATA ep0<>+16(SB)/4, $0x39506967
+DATA ep0<>+20(SB)/4, $0x39506967
+DATA ep0<>+24(SB)/4, $0x39506967
+DATA ep0<>+28(SB)/4, $0x39506967
+GLOBL ep0<>(SB), RODATA|NOPTR, $32
+DATA ep1<>+0(SB)/4, $0x3ab743ce
+DATA ep1<>+4(SB)/4, $0x3ab743ce
+DATA ep1<>+8(SB)/4, $0x3ab743ce
+DATA ep1<>+12(SB)/4, $0x3ab743ce
+DATA ep1<>+16(SB)/4, $0x3ab743ce
+DATA ep1<>+20(SB)/4, $0x3ab743ce
+DATA ep1<>+24(SB)/4, $0x3ab743ce
+DATA ep1<>+28(SB)/4, $0x3ab743ce
+GLOBL ep1<>(SB), RODATA|NOPTR, $32
+DATA ep2<>+0(SB)/4, $0x3c088908
+DATA ep2<>+4(SB)/4, $0x3c088908
+DATA ep2<>+8(SB)/4, $0x3c088908
+DATA ep2<>+12(SB)/4, $0x3c088908
+DATA ep2<>+16(SB)/4, $0x3c088908
+DATA ep2<>+20(SB)/4, $0x3c088908
+DATA ep2<>+24(SB)/4, $0x3c088908
+DATA ep2<>+28(SB)/4, $0x3c088908
+GLOBL ep2<>(SB), RODATA|NOPTR, $32
+DATA ep3<>+0(SB)/4, $0x3d2aa9c1
+DATA ep3<>+4(SB)/4, $0x3d2aa9c1
+DATA ep3<>+8(SB)/4, $0x3d2aa9c1
+DATA ep3<>+12(SB)/4, $0x3d2aa9c1
+DATA ep3<>+16(SB)/4, $0x3d2aa9c1
+DATA ep3<>+20(SB)/4, $0x3d2aa9c1
+DATA ep3<>+24(SB)/4, $0x3d2aa9c1
+DATA ep3<>+28(SB)/4, $0x3d2aa9c1
+GLOBL ep3<>(SB), RODATA|NOPTR, $32
+DATA ep4<>+0(SB)/4, $0x3e2aaaaa
+DATA ep4<>+4(SB)/4, $0x3e2aaaaa
+DATA ep4<>+8(SB)/4, $0x3e2aaaaa
+DATA ep4<>+12(SB)/4, $0x3e2aaaaa
+DATA ep4<>+16(SB)/4, $0x3e2aaaaa
+DATA ep4<>+20(SB)/4, $0x3e2aaaaa
+DATA ep4<>+24(SB)/4, $0x3e2aaaaa
+DATA ep4<>+28(SB)/4, $0x3e2aaaaa
+GLOBL ep4<>(SB), RODATA|NOPTR, $32
+DATA ep5<>+0(SB)/4, $0x3f000000
+DATA ep5<>+4(SB)/4, $0x3f000000
+DATA ep5<>+8(SB)/4, $0x3f000000
+DATA ep5<>+12(SB)/4, $0x3f000000
+DATA ep5<>+16(SB)/4, $0x3f000000
+DATA ep5<>+20(SB)/4, $0x3f000000
+DATA ep5<>+24(SB)/4, $0x3f000000
+DATA ep5<>+28(SB)/4, $0x3f000000
+GLOBL ep5<>(SB), RODATA|NOPTR, $32
+DATA bias127<>+0(SB)/4, $0x0000007f
+DATA bias127<>+4(SB)/4, $0x0000007f
+DATA bias127<>+8(SB)/4, $0x0000007f
+DATA bias127<>+12(SB)/4, $0x0000007f
+DATA bias127<>+16(SB)/4, $0x0000007f
+DATA bias127<>+20(SB)/4, $0x0000007f
+DATA bias127<>+24(SB)/4, $0x0000007f
+DATA bias127<>+28(SB)/4, $0x0000007f
+GLOBL bias127<>(SB), RODATA|NOPTR, $32
+
 // func tanhAVX2(dst, src *float32, n int), n a positive multiple of 8.
 // tanh(x) = x·P(x²)/Q(x²) after clamping x to ±clamp, and ±1 where |x| ≥ clamp (a blend on
 // |x| ≥ clamp, false for NaN). VMINPS and VMAXPS return their second source (x, written first in
@@ -303,5 +412,71 @@ addloop:
 	ADDQ $8, AX
 	CMPQ AX, CX
 	JLT addloop
+	VZEROUPPER
+	RET
+
+// EXP8 computes e^Y0 into Y0 (Cephes expf: n = round(x·log2e), r = x − n·ln2 in two parts,
+// e^r by a degree-7 polynomial, times 2^n built in the exponent field). Clobbers Y1-Y4.
+// The clamp to [expLo, expHi] keeps 2^n finite and normal; VMINPS/VMAXPS keep NaN (x first).
+#define EXP8 \
+	VMINPS Y0, Y14, Y0 \
+	VMAXPS Y0, Y13, Y0 \
+	VMULPS log2e<>(SB), Y0, Y1 \
+	VROUNDPS $0, Y1, Y1 \
+	VFNMADD231PS ln2hi<>(SB), Y1, Y0 \
+	VFNMADD231PS ln2lo<>(SB), Y1, Y0 \
+	VMULPS Y0, Y0, Y2 \
+	VMOVUPS ep0<>(SB), Y3 \
+	VFMADD213PS ep1<>(SB), Y0, Y3 \
+	VFMADD213PS ep2<>(SB), Y0, Y3 \
+	VFMADD213PS ep3<>(SB), Y0, Y3 \
+	VFMADD213PS ep4<>(SB), Y0, Y3 \
+	VFMADD213PS ep5<>(SB), Y0, Y3 \
+	VFMADD213PS Y0, Y2, Y3 \
+	VADDPS Y15, Y3, Y3 \
+	VCVTPS2DQ Y1, Y1 \
+	VPADDD bias127<>(SB), Y1, Y1 \
+	VPSLLD $23, Y1, Y1 \
+	VMULPS Y1, Y3, Y0
+
+// func expAVX2(dst, src *float32, n int)
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVUPS expHi<>(SB), Y14
+	VMOVUPS expLo<>(SB), Y13
+	VMOVUPS one<>(SB), Y15
+	XORQ AX, AX
+exploop:
+	VMOVUPS (SI)(AX*4), Y0
+	EXP8
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT exploop
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(dst, src *float32, n int): 1/(1 + e^−x).
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVUPS expHi<>(SB), Y14
+	VMOVUPS expLo<>(SB), Y13
+	VMOVUPS one<>(SB), Y15
+	VXORPS Y12, Y12, Y12
+	XORQ AX, AX
+sigloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VSUBPS Y0, Y12, Y0
+	EXP8
+	VADDPS Y15, Y0, Y0
+	VDIVPS Y0, Y15, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT sigloop
 	VZEROUPPER
 	RET

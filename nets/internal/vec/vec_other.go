@@ -14,3 +14,5 @@ func adamAVX2(param, grad, mom, sq *float32, n int, a *adamArgs) { panic("unreac
 func reluAVX2(dst, src *float32, n int)                          { panic("unreachable") }
 func reluBackwardAVX2(dx, d, y *float32, n int)                  { panic("unreachable") }
 func addAVX2(dst, src *float32, n int)                           { panic("unreachable") }
+func expAVX2(dst, src *float32, n int)                           { panic("unreachable") }
+func sigmoidAVX2(dst, src *float32, n int)                       { panic("unreachable") }

@@ -166,3 +166,44 @@ func TestReLUAndAdd(t *testing.T) {
 		}
 	})
 }
+
+func TestExpAndSigmoid(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		const n = 400001
+		src, e, s := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range src {
+			src[i] = float32(i-n/2) * 4.3e-4 // [−86, 86]
+		}
+		Exp(e, src)
+		Sigmoid(s, src)
+		worstE, worstS := 0.0, 0.0
+		for i, x := range src {
+			worstE = math.Max(worstE, ulps(e[i], math.Exp(float64(x))))
+			worstS = math.Max(worstS, ulps(s[i], 1/(1+math.Exp(-float64(x)))))
+		}
+		if worstE > 3 || worstS > 4 {
+			t.Errorf("worst errors: exp %.2f ulp, sigmoid %.2f ulp", worstE, worstS)
+		}
+		special := []float32{float32(math.NaN()), 200, -200, 0, 1, -1, 88, -88}
+		out := make([]float32, 8)
+		Sigmoid(out, special)
+		if out[0] == out[0] || out[1] != 1 || out[2] < 0 || out[2] > 1e-37 || out[3] != 0.5 {
+			t.Errorf("sigmoid of %v = %v", special, out)
+		}
+		Exp(out, special)
+		if out[0] == out[0] || out[1] < 1e38 || out[2] > 1e-37 || out[3] != 1 {
+			t.Errorf("exp of %v = %v", special, out)
+		}
+	})
+}
+
+func BenchmarkSigmoid(b *testing.B) {
+	src, dst := make([]float32, 4096), make([]float32, 4096)
+	for i := range src {
+		src[i] = float32(i%200-100) * 0.05
+	}
+	for i := 0; i < b.N; i++ {
+		Sigmoid(dst, src)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/elem")
+}
