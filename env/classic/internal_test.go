@@ -49,6 +49,14 @@ func TestAngleNormalize(t *testing.T) {
 	for range 100000 {
 		xs = append(xs, (r.Float64()-0.5)*40)
 	}
+	for range 100000 {
+		xs = append(xs, (r.Float64()-0.5)*math.Pow(10, float64(r.IntN(16))))
+	}
+	for k := -40.0; k <= 40; k++ { // on and around multiples of 2π, where n is most likely off
+		for _, x := range []float64{k * 2 * math.Pi, k*2*math.Pi - math.Pi} {
+			xs = append(xs, x, math.Nextafter(x, math.Inf(1)), math.Nextafter(x, math.Inf(-1)))
+		}
+	}
 	for _, x := range xs {
 		want := pyFloorMod(x+math.Pi, 2*math.Pi) - math.Pi
 		if got := angleNormalize(x); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
@@ -62,6 +70,21 @@ func TestAngleNormalize(t *testing.T) {
 
 // TestWrapAngle checks Gymnasium's wrap on values a step can produce and the fallback for
 // values only SetState can reach.
+// TestFmod compares the fused fmod with math.Mod bit for bit.
+func TestFmod(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	d := 2 * math.Pi
+	for i := range 300000 {
+		y := (r.Float64() - 0.5) * math.Pow(2, float64(r.IntN(60)))
+		if i%3 == 0 { // near a multiple of d
+			y = math.Round(y/d)*d + float64(r.IntN(5)-2)*math.Pow(2, -float64(r.IntN(60)))
+		}
+		if got, want := fmod(y, d), math.Mod(y, d); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fmod(%v, 2π) = %v; math.Mod gives %v", y, got, want)
+		}
+	}
+}
+
 func TestWrapAngle(t *testing.T) {
 	p := newAcrobotParams(false, 0)
 	for _, c := range []struct{ x, want float64 }{

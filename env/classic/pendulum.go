@@ -30,8 +30,8 @@ func angleNormalize(x float64) float64 {
 		m = y - twoPi // what fmod returns; exact (Sterbenz)
 	case y < 0 && y > -twoPi:
 		m = y + twoPi // fmod gives y, negative, and Python adds the divisor
-	default: // far from the usual range, or NaN
-		m = math.Mod(y, twoPi)
+	default: // an angle that has wound up over many turns, or NaN
+		m = fmod(y, twoPi)
 		switch {
 		case m < 0:
 			m += twoPi
@@ -40,6 +40,32 @@ func angleNormalize(x float64) float64 {
 		}
 	}
 	return m - math.Pi
+}
+
+// fmod is math.Mod(y, d) for d > 0, bit for bit, in a few operations instead of math.Mod's
+// bit-by-bit loop: the remainder y - n·d with n the truncated quotient is exactly representable,
+// so one fused multiply-add computes it without rounding once n is right (n from y/d may be
+// off by one, which the sign or size of the remainder reveals).
+func fmod(y, d float64) float64 {
+	if !(math.Abs(y) < 1<<50) { // huge or not finite
+		return math.Mod(y, d)
+	}
+	n := math.Trunc(y / d)
+	r := math.FMA(-n, d, y)
+	switch {
+	case y >= 0 && r < 0:
+		r = math.FMA(-(n - 1), d, y)
+	case y >= 0 && r >= d:
+		r = math.FMA(-(n + 1), d, y)
+	case y < 0 && r > 0:
+		r = math.FMA(-(n + 1), d, y)
+	case y < 0 && r <= -d:
+		r = math.FMA(-(n - 1), d, y)
+	}
+	if r == 0 {
+		r = math.Copysign(0, y) // math.Mod's zero takes the sign of y
+	}
+	return r
 }
 
 // pendulumStep is Pendulum's physics: one step of dt from (θ, θ̇) with torque u (already
