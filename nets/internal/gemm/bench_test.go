@@ -149,3 +149,37 @@ func BenchmarkSgemmKernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSgemmLayers: the products of the workloads, on one core and on all:
+// the char-LSTM's recurrent step (batch 32, hidden 256: h·W_hhᵀ, W_hh stored 1024×256) and the
+// seed CNN's convolutions as im2col GEMMs over 8 images (conv1 3→32 on 32×32, conv2 32→64 on
+// 16×16), forward and the weight gradient.
+func BenchmarkSgemmLayers(b *testing.B) {
+	layers := []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+	}{
+		{"lstm-step", false, true, 32, 1024, 256},
+		{"conv1-fwd", false, false, 32, 8 * 1024, 27},
+		{"conv2-fwd", false, false, 64, 8 * 256, 288},
+		{"conv2-dW", false, true, 64, 288, 8 * 256},
+		{"conv2-dcol", true, false, 288, 8 * 256, 64},
+	}
+	for _, l := range layers {
+		for _, threads := range []int{1, 0} {
+			for _, im := range benchImpls {
+				if im.name == "gonum" {
+					continue
+				}
+				th := "1"
+				if threads == 0 {
+					th = "all"
+				}
+				b.Run(fmt.Sprintf("%s/threads=%s/%s", l.name, th, im.name), func(b *testing.B) {
+					benchOne(b, im, threads, l.tA, l.tB, l.m, l.n, l.k)
+				})
+			}
+		}
+	}
+}

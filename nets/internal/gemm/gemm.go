@@ -10,8 +10,8 @@ import (
 // A Context is not modified by calls, so one value may be shared by goroutines.
 type Context struct {
 	// Threads caps the goroutines one call may use. 0 means runtime.GOMAXPROCS(0); 1 keeps every
-	// call on the caller's goroutine (the single-thread figure of a benchmark). Products below
-	// about half a million multiply-adds always run on the caller's goroutine. The result does
+	// call on the caller's goroutine (the single-thread figure of a benchmark). Products of fewer
+	// than 2²⁰ multiply-adds always run on the caller's goroutine. The result does
 	// not depend on Threads: each element of C is computed by one goroutine in the same order.
 	Threads int
 
@@ -297,7 +297,11 @@ func (ar *arch) direct(op *operands, t int) {
 	if op.transB {
 		panels := (n + w - 1) / w
 		buf = getBuffer(panels * w * k)
-		ar.packB(buf.f, op, 0, k, 0, n, w)
+		if t == 1 {
+			ar.packB(buf.f, op, 0, k, 0, n, w)
+		} else {
+			ar.packBParallel(buf.f, *op, t, 0, k, 0, n, w)
+		}
 		s.b, s.bps, s.bpanel = unsafe.Pointer(&buf.f[0]), uintptr(w)*4, uintptr(k*w)*4
 	} else {
 		s.b, s.bps, s.bpanel = op.bAt(0, 0), uintptr(op.ldb)*4, uintptr(w)*4
@@ -350,6 +354,16 @@ func (ar *arch) packed(op *operands, t int) {
 	putBuffer(bbuf)
 }
 
+// packBParallel is packB on t goroutines, each packing whole panels.
+func (ar *arch) packBParallel(dst []float32, op operands, t, pc, kc, jc, nc, w int) {
+	panels := (nc + w - 1) / w
+	parts := min(panels, 4*t)
+	parallel(t, parts, func(i int) {
+		p0, p1 := split(panels, parts, i)
+		ar.packB(dst[p0*kc*w:], &op, pc, kc, jc+p0*w, min(nc, p1*w)-p0*w, w)
+	})
+}
+
 // packedBlocks returns the packed-path blocking of a product: kc balanced over the k blocks (no
 // sliver of a block at the end), nc no wider than n.
 func (ar *arch) packedBlocks(k, n int) (kc, nc, mc int) {
@@ -377,11 +391,7 @@ func (ar *arch) packedParallel(op operands, t int) {
 		}
 		for pc := 0; pc < k; pc += kc {
 			kcur := min(kc, k-pc)
-			bparts := min(panels, 4*t)
-			parallel(t, bparts, func(i int) {
-				p0, p1 := split(panels, bparts, i)
-				ar.packB(bbuf.f[p0*kcur*nr:], &op, pc, kcur, jc+p0*nr, min(ncur, p1*nr)-p0*nr, nr)
-			})
+			ar.packBParallel(bbuf.f, op, t, pc, kcur, jc, ncur, nr)
 			s := sweepJob{ar: ar, n: ncur, k: kcur, ars: 4, aps: uintptr(mr) * 4,
 				apanel: uintptr(mr*kcur) * 4, rows: mr, nv: ar.nv,
 				b: unsafe.Pointer(&bbuf.f[0]), bps: uintptr(nr) * 4, bpanel: uintptr(kcur*nr) * 4,
