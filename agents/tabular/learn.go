@@ -97,13 +97,13 @@ func newStepper(e env.Env, states stateEncoder, elapsed *int) stepper {
 // counted here (the wrapper's own counter is bypassed); any other env with matching spaces
 // goes through env.Env.
 func (ag *Agent) Learn(ctx context.Context, e env.Env, until int64, onEpisode func(EpisodeStats)) error {
-	if _, err := newStateEncoder(e.ObservationSpace()); err != nil {
+	enc, err := newStateEncoder(e.ObservationSpace())
+	if err != nil {
 		return err
 	}
 	if d, ok := e.ActionSpace().(env.Discrete); !ok || d.N != ag.NumActions || d.Start != 0 {
 		return fmt.Errorf("tabular: Learn: the env's action space is %v; the agent has Discrete(%d)", e.ActionSpace(), ag.NumActions)
 	}
-	enc, _ := newStateEncoder(e.ObservationSpace())
 	if enc.n != ag.NumStates {
 		return fmt.Errorf("tabular: Learn: the env has %d states; the agent %d", enc.n, ag.NumStates)
 	}

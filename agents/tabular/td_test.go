@@ -500,6 +500,12 @@ func TestNewErrors(t *testing.T) {
 	if err := ag.Learn(context.Background(), e, 10, nil); err == nil {
 		t.Error("Learn on an env of another size")
 	}
+	fl, _ := env.Make("FrozenLake-v1", nil)
+	for _, mk := range []func(tabular.Config, env.Env, int64, uint64) (*tabular.Agent, error){tabular.NewQLearning, tabular.NewSARSA, tabular.NewExpectedSARSA} {
+		if ag, err := mk(tabular.DefaultConfig(), fl, 10, 1); err != nil || ag.NumStates != 16 || ag.NumActions != 4 {
+			t.Errorf("constructor: %v", err)
+		}
+	}
 	if _, _, err := tabular.Defaults(tabular.QLearning, "NoSuchEnv-v0"); err != nil {
 		t.Errorf("an env without an entry: %v", err)
 	}
