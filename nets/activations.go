@@ -172,8 +172,39 @@ func (g *Graph) LogSoftmax(x *Tensor, axis int) *Tensor {
 }
 
 // softmaxForward writes softmax (or log-softmax) of every [outer, ·, inner] slice of x into dst.
+// Rows along the last axis (inner = 1, the common case) take the 8-lane exp of internal/vec with
+// float64 sums; other axes go element by element in float64.
 func softmaxForward(dst, x []float32, outer, n, inner int, logOut bool) {
 	if n == 0 {
+		return
+	}
+	if inner == 1 {
+		for o := 0; o < outer; o++ {
+			row, out := x[o*n:(o+1)*n], dst[o*n:(o+1)*n]
+			m := row[0]
+			for _, v := range row[1:] {
+				m = max(m, v)
+			}
+			for k, v := range row {
+				out[k] = v - m
+			}
+			vec.Exp(out, out)
+			var s float64
+			for _, e := range out {
+				s += float64(e)
+			}
+			if logOut {
+				ls := float32(math.Log(s))
+				for k, v := range row {
+					out[k] = (v - m) - ls
+				}
+			} else {
+				inv := float32(1 / s)
+				for k := range out {
+					out[k] *= inv
+				}
+			}
+		}
 		return
 	}
 	for o := 0; o < outer; o++ {

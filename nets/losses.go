@@ -3,6 +3,8 @@ package nets
 import (
 	"fmt"
 	"math"
+
+	"github.com/gorl/gorl/nets/internal/vec"
 )
 
 // Losses are fused ops: one function computes the per-element loss and its local derivative in
@@ -373,6 +375,7 @@ func (g *Graph) classLoss(op string, x *Tensor, target []int, fromLogits bool, o
 func recordClassLoss(g *Graph, out, x *Tensor, logp []float32, target []int, wy []float32, scale, wsum float64, fromLogits bool, o CrossEntropyOptions) {
 	nc := x.Shape[1]
 	eps := o.LabelSmoothing
+	prob := g.Floats(nc) // one row of softmax probabilities, recomputed per sample in backward
 	g.Record(func() {
 		for n, y := range target {
 			if o.Ignore && y == o.IgnoreIndex {
@@ -388,9 +391,9 @@ func recordClassLoss(g *Graph, out, x *Tensor, logp []float32, target []int, wy 
 				grow[y] -= float32(up * w)
 				continue
 			}
-			row := logp[n*nc : (n+1)*nc]
+			vec.Exp(prob, logp[n*nc:(n+1)*nc])
 			for c := range grow {
-				p := math.Exp(float64(row[c]))
+				p := float64(prob[c])
 				d := (1 - eps) * w * p
 				if c == y {
 					d -= (1 - eps) * w

@@ -152,9 +152,8 @@ func Add(dst, src []float32) {
 	}
 }
 
-// Exp writes e^x of every element of src into dst (len(dst) ≥ len(src)), within 2 ulp; results
-// below the smallest normal float32 are flushed towards it (e^x for x < −87.3 is about 1e-38)
-// and above 88.4 they are the largest finite powers (+Inf stays +Inf only in the Go loop).
+// Exp writes e^x of every element of src into dst (len(dst) ≥ len(src)), within 3 ulp; e^x is 0
+// below −87.3 (where it would be subnormal) and +Inf above 88.38, NaN stays NaN.
 func Exp(dst, src []float32) {
 	dst = dst[:len(src)]
 	n := 0

@@ -256,6 +256,16 @@ DATA bias127<>+24(SB)/4, $0x0000007f
 DATA bias127<>+28(SB)/4, $0x0000007f
 GLOBL bias127<>(SB), RODATA|NOPTR, $32
 
+DATA posinf<>+0(SB)/4, $0x7f800000
+DATA posinf<>+4(SB)/4, $0x7f800000
+DATA posinf<>+8(SB)/4, $0x7f800000
+DATA posinf<>+12(SB)/4, $0x7f800000
+DATA posinf<>+16(SB)/4, $0x7f800000
+DATA posinf<>+20(SB)/4, $0x7f800000
+DATA posinf<>+24(SB)/4, $0x7f800000
+DATA posinf<>+28(SB)/4, $0x7f800000
+GLOBL posinf<>(SB), RODATA|NOPTR, $32
+
 // func tanhAVX2(dst, src *float32, n int), n a positive multiple of 8.
 // tanh(x) = x·P(x²)/Q(x²) after clamping x to ±clamp, and ±1 where |x| ≥ clamp (a blend on
 // |x| ≥ clamp, false for NaN). VMINPS and VMAXPS return their second source (x, written first in
@@ -416,9 +426,11 @@ addloop:
 	RET
 
 // EXP8 computes e^Y0 into Y0 (Cephes expf: n = round(x·log2e), r = x − n·ln2 in two parts,
-// e^r by a degree-7 polynomial, times 2^n built in the exponent field). Clobbers Y1-Y4.
-// The clamp to [expLo, expHi] keeps 2^n finite and normal; VMINPS/VMAXPS keep NaN (x first).
+// e^r by a degree-7 polynomial, times 2^n built in the exponent field). Clobbers Y1-Y5.
+// The clamp to [expLo, expHi] keeps 2^n finite and normal; VMINPS/VMAXPS keep NaN (x first);
+// lanes beyond the clamp become 0 and +Inf at the end, as e^x rounds there.
 #define EXP8 \
+	VMOVAPS Y0, Y5 \
 	VMINPS Y0, Y14, Y0 \
 	VMAXPS Y0, Y13, Y0 \
 	VMULPS log2e<>(SB), Y0, Y1 \
@@ -437,7 +449,12 @@ addloop:
 	VCVTPS2DQ Y1, Y1 \
 	VPADDD bias127<>(SB), Y1, Y1 \
 	VPSLLD $23, Y1, Y1 \
-	VMULPS Y1, Y3, Y0
+	VMULPS Y1, Y3, Y0 \
+	VCMPPS $0x1e, Y14, Y5, Y1 \
+	VBLENDVPS Y1, posinf<>(SB), Y0, Y0 \
+	VCMPPS $0x11, Y13, Y5, Y1 \
+	VXORPS Y2, Y2, Y2 \
+	VBLENDVPS Y1, Y2, Y0, Y0
 
 // func expAVX2(dst, src *float32, n int)
 TEXT ·expAVX2(SB), NOSPLIT, $0-24

@@ -187,12 +187,17 @@ func TestExpAndSigmoid(t *testing.T) {
 		special := []float32{float32(math.NaN()), 200, -200, 0, 1, -1, 88, -88}
 		out := make([]float32, 8)
 		Sigmoid(out, special)
-		if out[0] == out[0] || out[1] != 1 || out[2] < 0 || out[2] > 1e-37 || out[3] != 0.5 {
+		if out[0] == out[0] || out[1] != 1 || out[2] != 0 || out[3] != 0.5 {
 			t.Errorf("sigmoid of %v = %v", special, out)
 		}
 		Exp(out, special)
-		if out[0] == out[0] || out[1] < 1e38 || out[2] > 1e-37 || out[3] != 1 {
+		if out[0] == out[0] || !math.IsInf(float64(out[1]), 1) || out[2] != 0 || out[3] != 1 {
 			t.Errorf("exp of %v = %v", special, out)
+		}
+		inf := []float32{float32(math.Inf(-1)), float32(math.Inf(1)), 0, 0, 0, 0, 0, 0}
+		Exp(out, inf)
+		if out[0] != 0 || !math.IsInf(float64(out[1]), 1) {
+			t.Errorf("exp(±Inf) = %v", out[:2])
 		}
 	})
 }
