@@ -85,13 +85,13 @@ func (op *operands) cAt(i, j int) unsafe.Pointer { return unsafe.Pointer(&op.c[i
 // Products with a side of at most dotMaxM whose k runs contiguous in both operands use dot
 // kernels (GEMV-like, no packing). Large ones are packed and blocked for the caches.
 
-// directMaxK and directMaxWork bound the direct path: past them the B panel falls out of L1 or
-// A out of L2 and packing pays for itself.
-const directMaxWork = 1 << 24
-
-// directMaxK bounds k on the direct path, which does not block k: a k×(tile width) panel of B
-// (32 KB at 256×32 floats) and the tile's rows of A must stay in L1 across a column of tiles.
-const directMaxK = 256
+// directMaxK and directMaxWork bound the direct path. It does not block k, so a k×(tile width)
+// panel of B (32 KB at 256×32 floats) and the tile's rows of A must stay in L1 across a column of
+// tiles; and past 2²⁴ multiply-adds A no longer stays in L2 and packing pays for itself.
+const (
+	directMaxK    = 256
+	directMaxWork = 1 << 24
+)
 
 func (ar *arch) gemm(threads int, op *operands) {
 	m, n, k := op.m, op.n, op.k
@@ -191,9 +191,7 @@ func (ar *arch) dot(op *operands, t int, swapped bool) {
 		d.crs, d.ccs = 4, uintptr(op.ldc)*4
 	}
 	d.nr = ar.dotCols[d.mx]
-	if ar.lanes != 4 { // the generic kernels take the whole k
-		d.tail = ar.masks[k%ar.lanes]
-	}
+	d.tail = ar.masks[k%ar.lanes] // the generic kernels ignore it
 	blocks := (d.ny + d.nr - 1) / d.nr
 	if t == 1 {
 		d.run(0, blocks)

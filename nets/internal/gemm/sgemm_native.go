@@ -13,6 +13,6 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	nativeSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Backend names the implementation behind Sgemm: "gorl/avx512", "gorl/avx2", "gorl/generic" or
-// "openblas".
+// Backend names the implementation behind Sgemm: "gorl/avx512", "gorl/avx2" or "gorl/generic"
+// (or, under the openblas tag, "openblas/" and OpenBLAS's kernel family).
 func Backend() string { return "gorl/" + bestArch.name }
