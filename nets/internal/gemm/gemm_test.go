@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // problem is one product with its operands stored with padded strides.
@@ -378,6 +379,111 @@ func TestPaths(t *testing.T) {
 		} {
 			if got := ar.path(&operands{transA: c.p.transA, transB: c.p.transB, m: c.p.m, n: c.p.n, k: c.p.k, alpha: 1}); got != c.path {
 				t.Errorf("%s %v: path %d, want %d", ar.name, c.p, got, c.path)
+			}
+		}
+	}
+}
+
+// TestEveryKernel calls each tile and dot kernel of each kernel set directly, on strided
+// operands, with a full and a partial last vector, odd and even k, and beta 0 (over NaN) and not.
+func TestEveryKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	randSlice := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+		return s
+	}
+	const eps = 1.0 / (1 << 23)
+	for _, ar := range supportedArchs {
+		for mr := 1; mr <= maxTileRows; mr++ {
+			for nv := 1; nv <= maxTileNV; nv++ {
+				if ar.tiles[mr][nv] == nil {
+					continue
+				}
+				for _, k := range []int{1, 2, 7, 20} {
+					for _, cols := range []int{nv * ar.lanes, (nv-1)*ar.lanes + 1, nv*ar.lanes - 1} {
+						for _, beta := range []float32{0, 0.5} {
+							if cols <= (nv-1)*ar.lanes {
+								continue
+							}
+							ars, aps, bps, crs := k+3, 1, nv*ar.lanes+5, nv*ar.lanes+2
+							a, b, c := randSlice(mr*ars), randSlice(k*bps), randSlice(mr*crs)
+							if beta == 0 {
+								for i := range c {
+									c[i] = float32(math.NaN())
+								}
+							}
+							want := append([]float32(nil), c...)
+							for i := 0; i < mr; i++ {
+								for j := 0; j < cols; j++ {
+									var s float64
+									for p := 0; p < k; p++ {
+										s += float64(a[i*ars+p*aps]) * float64(b[p*bps+j])
+									}
+									w := 1.5 * s
+									if beta != 0 {
+										w += float64(beta) * float64(c[i*crs+j])
+									}
+									want[i*crs+j] = float32(w)
+								}
+							}
+							tbl := ar.tiles
+							if cols == nv*ar.lanes {
+								tbl = ar.full
+							}
+							tbl[mr][nv](k, unsafe.Pointer(&a[0]), uintptr(ars)*4, uintptr(aps)*4, unsafe.Pointer(&b[0]), uintptr(bps)*4,
+								unsafe.Pointer(&c[0]), uintptr(crs)*4, 1.5, beta, ar.masks[cols-(nv-1)*ar.lanes])
+							for i := range c {
+								if e := math.Abs(float64(c[i]) - float64(want[i])); !(e <= 1e-4*float64(k+1)) && !(math.IsNaN(float64(want[i])) && math.IsNaN(float64(c[i]))) {
+									t.Fatalf("%s tile %dx%d k=%d cols=%d beta=%g: C[%d] = %g, want %g", ar.name, mr, nv, k, cols, beta, i, c[i], want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		for mr := 1; mr <= maxDotRows; mr++ {
+			for nr := 1; nr <= maxDotCols; nr++ {
+				if ar.dots[mr][nr] == nil {
+					continue
+				}
+				for _, k := range []int{1, 16, 17, 40} {
+					for _, ccs := range []int{1, 7} {
+						for _, beta := range []float32{0, -2} {
+							ars, brs, crs := k+1, k+3, nr*ccs+1
+							a, b, c := randSlice(mr*ars), randSlice(nr*brs), randSlice(mr*crs)
+							if beta == 0 {
+								for i := range c {
+									c[i] = float32(math.NaN())
+								}
+							}
+							want := append([]float32(nil), c...)
+							for i := 0; i < mr; i++ {
+								for j := 0; j < nr; j++ {
+									var s float64
+									for p := 0; p < k; p++ {
+										s += float64(a[i*ars+p]) * float64(b[j*brs+p])
+									}
+									w := 0.5 * s
+									if beta != 0 {
+										w += float64(beta) * float64(c[i*crs+j*ccs])
+									}
+									want[i*crs+j*ccs] = float32(w)
+								}
+							}
+							ar.dots[mr][nr](k, unsafe.Pointer(&a[0]), uintptr(ars)*4, unsafe.Pointer(&b[0]), uintptr(brs)*4,
+								unsafe.Pointer(&c[0]), uintptr(crs)*4, uintptr(ccs)*4, 0.5, beta, ar.masks[k%ar.lanes])
+							for i := range c {
+								if e := math.Abs(float64(c[i]) - float64(want[i])); !(e <= 1e-4*float64(k+1)) && !(math.IsNaN(float64(want[i])) && math.IsNaN(float64(c[i]))) {
+									t.Fatalf("%s dot %dx%d k=%d ccs=%d beta=%g: C[%d] = %g, want %g", ar.name, mr, nr, k, ccs, beta, i, c[i], want[i])
+								}
+							}
+						}
+					}
+				}
 			}
 		}
 	}
