@@ -45,7 +45,7 @@ func cartPoleStep(p *cartPoleParams, s [4]float64, right bool) [4]float64 {
 	if right {
 		force = p.forceMag
 	}
-	sin, cos := math.Sincos(theta)
+	sin, cos := sincos(theta)
 	temp := (force + float64(p.polemassLength*(thetaDot*thetaDot)*sin)) / p.totalMass
 	thetaAcc := (float64(p.gravity*sin) - float64(cos*temp)) /
 		(p.length * (4.0/3.0 - p.masspole*(cos*cos)/p.totalMass))

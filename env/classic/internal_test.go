@@ -106,15 +106,23 @@ func TestWrapAngle(t *testing.T) {
 	}
 }
 
-// TestSincos checks that math.Sincos, used in the hot paths, gives the bits math.Sin and
-// math.Cos give (Gymnasium calls sin and cos separately).
+// TestSincos checks that math.Sincos gives the bits math.Sin and math.Cos give (Gymnasium
+// calls sin and cos separately), and that the package's sincos gives math.Sincos's bits.
 func TestSincos(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
+	xs := []float64{0, math.Copysign(0, -1), 0.78, -0.78, math.Nextafter(0.78, 0), math.Nextafter(-0.78, 0),
+		math.Pi / 4, 1e-300, -5e-324, math.Inf(1), math.NaN()}
 	for range 200000 {
-		x := (r.Float64() - 0.5) * 20
+		xs = append(xs, (r.Float64()-0.5)*20, (r.Float64()-0.5)*1.6, (r.Float64()-0.5)*math.Pow(2, -float64(r.IntN(40))))
+	}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b) }
+	for _, x := range xs {
 		s, c := math.Sincos(x)
-		if s != math.Sin(x) || c != math.Cos(x) {
-			t.Fatalf("Sincos(%v) = %v, %v; Sin, Cos = %v, %v", x, s, c, math.Sin(x), math.Cos(x))
+		if !same(s, math.Sin(x)) || !same(c, math.Cos(x)) {
+			t.Fatalf("math.Sincos(%v) = %v, %v; Sin, Cos = %v, %v", x, s, c, math.Sin(x), math.Cos(x))
+		}
+		if s2, c2 := sincos(x); !same(s2, s) || !same(c2, c) {
+			t.Fatalf("sincos(%v) = %v, %v; math.Sincos = %v, %v", x, s2, c2, s, c)
 		}
 	}
 }
