@@ -17,5 +17,6 @@ package all
 
 import (
 	_ "github.com/gorl/gorl/env/classic" // CartPole, MountainCar, MountainCarContinuous, Acrobot, Pendulum
+	_ "github.com/gorl/gorl/env/driving" // Racetrack, Highway
 	_ "github.com/gorl/gorl/env/grid"    // FrozenLake, CliffWalking, Taxi, Blackjack, GridWorld, PuckWorld, WaterWorld
 )

@@ -2,6 +2,7 @@ package driving
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -177,4 +178,19 @@ func (o *optionReader) check(ok bool, format string, args ...any) {
 	if !ok && o.err == nil {
 		o.err = fmt.Errorf(format, args...)
 	}
+}
+
+var errNoTrack = errors.New("driving: Racetrack.SetState before the first Reset: there is no track yet")
+
+// checkState validates a state given to SetState: the right length and finite values.
+func checkState(envName string, state []float64, names []string) error {
+	if len(state) != len(names) {
+		return fmt.Errorf("driving: %s.SetState: got %d values; want %d %v", envName, len(state), len(names), names)
+	}
+	for i, v := range state {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("driving: %s.SetState: %s = %v; want a finite number", envName, names[i], v)
+		}
+	}
+	return nil
 }

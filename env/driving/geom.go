@@ -52,8 +52,8 @@ type Box struct {
 func (b Box) Corners() [4][2]float64 {
 	s, c := math.Sincos(b.Heading)
 	hl, hw := b.Length/2, b.Width/2
-	ux, uy := c*hl, s*hl   // half length along the heading
-	vx, vy := -s*hw, c*hw  // half width along the left normal
+	ux, uy := c*hl, s*hl  // half length along the heading
+	vx, vy := -s*hw, c*hw // half width along the left normal
 	return [4][2]float64{
 		{b.X + ux + vx, b.Y + uy + vy},
 		{b.X + ux - vx, b.Y + uy - vy},

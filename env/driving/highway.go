@@ -27,11 +27,11 @@ const (
 	highwaySpeedLimit  = 30.0  // speed limit of every lane [m/s]
 	vehicleLength      = 5.0
 	vehicleWidth       = 2.0
-	vehicleMaxSpeed    = 40.0                  // Vehicle.MAX_SPEED: the normalisation scale of speeds
-	perceptionDistance = 5 * vehicleMaxSpeed   // AbstractEnv.PERCEPTION_DISTANCE [m]
-	continuousAccel    = 5.0                   // ContinuousAction acceleration range ±5 m/s²
-	continuousSteer    = math.Pi / 4           // ContinuousAction steering range ±π/4
-	gridHalf, gridStep = 5.5 * 5, 5.0          // OccupancyGrid default: ±27.5 m in 5 m cells
+	vehicleMaxSpeed    = 40.0                // Vehicle.MAX_SPEED: the normalisation scale of speeds
+	perceptionDistance = 5 * vehicleMaxSpeed // AbstractEnv.PERCEPTION_DISTANCE [m]
+	continuousAccel    = 5.0                 // ContinuousAction acceleration range ±5 m/s²
+	continuousSteer    = math.Pi / 4         // ContinuousAction steering range ±π/4
+	gridHalf, gridStep = 5.5 * 5, 5.0        // OccupancyGrid default: ±27.5 m in 5 m cells
 	gridCells          = int(2 * gridHalf / gridStep)
 	ttcHorizon         = 10.0 // TimeToCollision horizon [s]
 )
