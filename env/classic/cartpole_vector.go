@@ -145,8 +145,8 @@ func (v *CartPoleVector) Reset(seed *uint64) []float32 {
 	if v.closed {
 		panic("classic: Reset of a closed CartPoleVector")
 	}
-	for i := range v.n {
-		if seed != nil {
+	if seed != nil {
+		for i := range v.rngs {
 			v.rngs[i] = env.NewRand(*seed + uint64(i))
 		}
 	}
