@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gorl/gorl/env"
-	"github.com/gorl/gorl/env/classic"
 )
 
 var ids = []string{"CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1"}
@@ -435,17 +434,5 @@ func TestRender(t *testing.T) {
 	}
 	if got := px(img, 250, 250+70); got != white {
 		t.Errorf("Pendulum: pixel below the pivot %v; want white", got)
-	}
-}
-
-// TestVectorRegistered: the env package's MakeVector finds the native batched CartPole.
-func TestVectorRegistered(t *testing.T) {
-	v, err := env.MakeVector("cartpole", 8, nil, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	if _, ok := v.(*classic.CartPoleVector); !ok {
-		t.Errorf("MakeVector(cartpole) = %T; want *classic.CartPoleVector", v)
 	}
 }
