@@ -67,41 +67,35 @@ func (o ConvOptions) withDefaults() ConvOptions {
 func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	pl, shape := planConv("Conv2D", x, w, b, o, false)
 	out := g.Result(shape.dims(), x, w, b)
-	pl.scratch = g.Floats(pl.scratchLen(len(w.Data), out.Grad != nil))
-	pl.x, pl.w, pl.out = x.Data, w.Data, out.Data
-	if b != nil {
-		pl.b = b.Data
-	}
+	pl.setup(g, x, w, b, out)
 	pl.forEach(convPlan.conv2DForward)
 	if out.Grad != nil {
-		pl.grads(x, w, b, out)
 		bp := pl // the closure's own copy: only a recording graph moves it to the heap
-		g.Record(func() {
-			bp.clearPrivate()
-			bp.forEach(convPlan.conv2DBackward)
-			bp.reducePrivate()
-		})
+		g.Record(func() { bp.backward(convPlan.conv2DBackward) })
 	}
 	return out
 }
 
 func (pl convPlan) conv2DForward(ctx *gemm.Context, wk, s int) {
 	x, out := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.out[s*pl.gridLen:(s+1)*pl.gridLen]
-	pl.gridMul(ctx, out, pl.cols(pl.col(wk), x), pl.w, 0)
+	if pl.fold { // the ones row of the column buffer times the bias column of wb adds the bias
+		pl.gridMul(ctx, out, pl.cols(wk, x), pl.wb, pl.ldw, 0)
+		return
+	}
+	pl.gridMul(ctx, out, pl.cols(wk, x), pl.w, pl.kg, 0)
 	addChannelBias(out, pl.b, pl.p)
 }
 
 func (pl convPlan) conv2DBackward(ctx *gemm.Context, wk, s int) {
 	x, dout := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.dout[s*pl.gridLen:(s+1)*pl.gridLen]
-	col := pl.col(wk)
-	if pl.dw != nil {
-		pl.weightMul(ctx, pl.dwOf(wk), dout, pl.cols(col, x))
+	if pl.dw != nil { // dW (and, folded, db) += dout·colsᵀ
+		pl.weightMul(ctx, pl.accW(wk), dout, pl.cols(wk, x))
 	}
-	if pl.db != nil {
-		sumChannels(pl.dbOf(wk), dout, pl.p)
+	if pl.db != nil && !pl.biasInProduct() {
+		sumChannels(pl.accB(wk), dout, pl.p)
 	}
 	if pl.dx != nil {
-		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], col, pl.w, dout)
+		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], pl.col(wk), pl.w, dout)
 	}
 }
 
@@ -115,20 +109,11 @@ func (pl convPlan) conv2DBackward(ctx *gemm.Context, wk, s int) {
 func (g *Graph) ConvTranspose2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	pl, shape := planConv("ConvTranspose2D", x, w, b, o, true)
 	out := g.Result(shape.dims(), x, w, b)
-	pl.scratch = g.Floats(pl.scratchLen(len(w.Data), out.Grad != nil))
-	pl.x, pl.w, pl.out = x.Data, w.Data, out.Data
-	if b != nil {
-		pl.b = b.Data
-	}
+	pl.setup(g, x, w, b, out)
 	pl.forEach(convPlan.convTransposeForward)
 	if out.Grad != nil {
-		pl.grads(x, w, b, out)
 		bp := pl
-		g.Record(func() {
-			bp.clearPrivate()
-			bp.forEach(convPlan.convTransposeBackward)
-			bp.reducePrivate()
-		})
+		g.Record(func() { bp.backward(convPlan.convTransposeBackward) })
 	}
 	return out
 }
@@ -142,17 +127,17 @@ func (pl convPlan) convTransposeForward(ctx *gemm.Context, wk, s int) {
 func (pl convPlan) convTransposeBackward(ctx *gemm.Context, wk, s int) {
 	x, dout := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.dout[s*pl.imgLen:(s+1)*pl.imgLen]
 	if pl.db != nil {
-		sumChannels(pl.dbOf(wk), dout, pl.geo.H*pl.geo.W)
+		sumChannels(pl.accB(wk), dout, pl.geo.H*pl.geo.W)
 	}
 	if pl.dw == nil && pl.dx == nil {
 		return
 	}
-	cm := pl.cols(pl.col(wk), dout)
+	cm := pl.cols(wk, dout)
 	if pl.dw != nil {
-		pl.weightMul(ctx, pl.dwOf(wk), x, cm)
+		pl.weightMul(ctx, pl.accW(wk), x, cm)
 	}
 	if pl.dx != nil {
-		pl.gridMul(ctx, pl.dx[s*pl.gridLen:(s+1)*pl.gridLen], cm, pl.w, 1)
+		pl.gridMul(ctx, pl.dx[s*pl.gridLen:(s+1)*pl.gridLen], cm, pl.w, pl.kg, 1)
 	}
 }
 
@@ -165,7 +150,8 @@ type convPlan struct {
 	geo     conv.Geom // the image side (its channels, size, padding) and the grid size OH×OW
 	n       int       // samples
 	groups  int
-	gcg     int // grid channels a group (Conv2D: out/groups; ConvTranspose2D: in/groups)
+	gc      int // grid channels (Conv2D: out; ConvTranspose2D: in)
+	gcg     int // grid channels a group
 	kg      int // column rows a group: image channels/groups·KH·KW
 	p       int // grid positions OH·OW
 	imgLen  int // image floats a sample
@@ -173,10 +159,21 @@ type convPlan struct {
 	threads int // goroutines over the batch; 1 runs on the caller's (gemm may still split a product)
 	bchan   int // bias channels (0 without a bias)
 
+	// fold is set for a Conv2D with a bias, one group and a real column matrix: its column
+	// buffers get a row of ones under the image rows and its weight a last column holding the
+	// bias (wb), so the forward product adds the bias, and the weight-gradient product sums the
+	// bias gradient in that column, with no pass of their own over the output.
+	fold    bool
+	ldw     int // row length of the weight in the products: kg, or kg+1 when folded
+	colRows int // rows of a column buffer: kg·groups (+1 when folded); 0 when the image is its own
+	accLen  int // floats of a worker's gradient accumulator: gc·ldw, then bchan for the bias
+
 	x, w, b, out []float32
+	wb           []float32 // [w | b], row by row, when folded
 	dx, dw, db   []float32
 	dout         []float32
-	scratch      []float32 // a column buffer per worker, then (backward) workers ≥ 1's dW and db
+	colBuf       []float32 // threads column buffers of colRows·p
+	acc          []float32 // threads gradient accumulators of accLen (recording only)
 }
 
 // convShape holds an output shape on the stack.
@@ -256,12 +253,23 @@ func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convP
 		pl.gcg = cin / gr
 	}
 	pl.geo, pl.n, pl.groups = geo, n, gr
+	pl.gc = pl.gcg * gr
 	pl.kg = geo.C / gr * kh * kw
 	pl.p = geo.OH * geo.OW
 	pl.imgLen, pl.gridLen = geo.C*geo.H*geo.W, pl.gcg*gr*pl.p
 	if b != nil {
 		pl.bchan = cout
 	}
+	pl.fold = !transposed && b != nil && gr == 1 && !geo.Identity()
+	pl.ldw, pl.colRows = pl.kg, pl.kg*gr
+	if geo.Identity() {
+		pl.colRows = 0
+	}
+	if pl.fold {
+		pl.ldw++
+		pl.colRows++
+	}
+	pl.accLen = pl.gc*pl.ldw + pl.bchan
 	pl.threads = 1
 	if t := conv.Threads(); t > 1 && n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
 		pl.threads = min(t, n)
@@ -289,71 +297,84 @@ func imageDims(op string, x *Tensor) (n, c, h, w int, batched bool) {
 	panic(fmt.Sprintf("nets: %s: input must be [N, C, H, W] or [C, H, W], got %v", op, x.Shape))
 }
 
-// colLen is the length of one column buffer (0 when the column matrix is the image itself).
-func (pl *convPlan) colLen() int {
-	if pl.geo.Identity() {
-		return 0
+// setup points the plan at the operands and takes its scratch from the arena: the column
+// buffers (the backward reuses the forward's), the folded weight, and when recording the
+// gradient accumulators.
+func (pl *convPlan) setup(g *Graph, x, w, b, out *Tensor) {
+	pl.x, pl.w, pl.out = x.Data, w.Data, out.Data
+	if b != nil {
+		pl.b = b.Data
 	}
-	return pl.kg * pl.groups * pl.p
-}
-
-// scratchLen is the scratch of a call: a column buffer per worker (the backward reuses the
-// forward's), and when recording, the private weight and bias gradients of workers 1, 2, ...
-// (worker 0, the caller's goroutine, accumulates into the parameters' Grad directly).
-func (pl *convPlan) scratchLen(wlen int, recording bool) int {
-	n := pl.threads * pl.colLen()
-	if recording {
-		n += (pl.threads - 1) * (wlen + pl.bchan)
+	pl.colBuf = g.Floats(pl.threads * pl.colRows * pl.p)
+	if pl.fold {
+		pl.wb = g.Floats(pl.gc * pl.ldw)
+		for co := 0; co < pl.gc; co++ {
+			copy(pl.wb[co*pl.ldw:], pl.w[co*pl.kg:(co+1)*pl.kg])
+			pl.wb[co*pl.ldw+pl.kg] = pl.b[co]
+		}
+		for wk := 0; wk < pl.threads; wk++ { // the row of ones, which im2col never writes
+			ones := pl.col(wk)[pl.kg*pl.p:]
+			for i := range ones {
+				ones[i] = 1
+			}
+		}
 	}
-	return n
-}
-
-// grads fills in the gradient operands of the backward.
-func (pl *convPlan) grads(x, w, b, out *Tensor) {
+	if out.Grad == nil {
+		return
+	}
 	pl.dx, pl.dw, pl.dout = x.Grad, w.Grad, out.Grad
 	if b != nil {
 		pl.db = b.Grad
 	}
-}
-
-func (pl *convPlan) col(wk int) []float32 {
-	n := pl.colLen()
-	return pl.scratch[wk*n : (wk+1)*n]
-}
-
-// dwOf and dbOf return worker wk's weight and bias gradient accumulators: the parameters' own
-// Grad for the caller's goroutine, private ones for the others (summed in by reducePrivate).
-func (pl *convPlan) dwOf(wk int) []float32 {
-	if wk == 0 {
-		return pl.dw
-	}
-	off := pl.threads*pl.colLen() + (wk-1)*(len(pl.w)+pl.bchan)
-	return pl.scratch[off : off+len(pl.w)]
-}
-
-func (pl *convPlan) dbOf(wk int) []float32 {
-	if wk == 0 {
-		return pl.db
-	}
-	off := pl.threads*pl.colLen() + (wk-1)*(len(pl.w)+pl.bchan) + len(pl.w)
-	return pl.scratch[off : off+pl.bchan]
-}
-
-func (pl *convPlan) clearPrivate() {
-	if pl.threads > 1 {
-		clear(pl.scratch[pl.threads*pl.colLen():])
+	if pl.dw != nil || pl.db != nil {
+		pl.acc = g.Floats(pl.threads * pl.accLen)
 	}
 }
 
-func (pl *convPlan) reducePrivate() {
-	for wk := 1; wk < pl.threads; wk++ {
+// backward runs step on every sample into per-worker gradient accumulators, then adds them into
+// the parameters' gradients.
+func (pl convPlan) backward(step func(pl convPlan, ctx *gemm.Context, wk, s int)) {
+	clear(pl.acc)
+	pl.forEach(step)
+	for wk := 0; wk < pl.threads && pl.acc != nil; wk++ {
+		aw, ab := pl.accW(wk), pl.accB(wk)
 		if pl.dw != nil {
-			addTo(pl.dw, pl.dwOf(wk))
+			if pl.ldw == pl.kg {
+				addTo(pl.dw, aw)
+			} else {
+				for co := 0; co < pl.gc; co++ {
+					addTo(pl.dw[co*pl.kg:(co+1)*pl.kg], aw[co*pl.ldw:])
+				}
+			}
 		}
 		if pl.db != nil {
-			addTo(pl.db, pl.dbOf(wk))
+			if pl.biasInProduct() {
+				for co := range pl.db {
+					pl.db[co] += aw[co*pl.ldw+pl.kg]
+				}
+			} else {
+				addTo(pl.db, ab)
+			}
 		}
 	}
+}
+
+// biasInProduct reports whether the weight-gradient product also sums the bias gradient.
+func (pl *convPlan) biasInProduct() bool { return pl.fold && pl.dw != nil }
+
+// col returns worker wk's column buffer.
+func (pl *convPlan) col(wk int) []float32 {
+	n := pl.colRows * pl.p
+	return pl.colBuf[wk*n : (wk+1)*n]
+}
+
+// accW and accB return worker wk's weight and bias gradient accumulators.
+func (pl *convPlan) accW(wk int) []float32 {
+	return pl.acc[wk*pl.accLen : wk*pl.accLen+pl.gc*pl.ldw]
+}
+
+func (pl *convPlan) accB(wk int) []float32 {
+	return pl.acc[wk*pl.accLen+pl.gc*pl.ldw : (wk+1)*pl.accLen]
 }
 
 // single keeps every product of a worker on its own goroutine: the batch is the parallelism.
@@ -383,21 +404,23 @@ func sgemm(ctx *gemm.Context, transA, transB bool, m, n, k int, alpha float32, a
 	ctx.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// cols returns the column matrix of img: col after im2col, or img itself for a 1×1 kernel with
-// stride 1 and no padding.
-func (pl *convPlan) cols(col, img []float32) []float32 {
+// cols returns the column matrix of img: worker wk's buffer after im2col, or img itself for a
+// 1×1 kernel with stride 1 and no padding.
+func (pl *convPlan) cols(wk int, img []float32) []float32 {
 	if pl.geo.Identity() {
 		return img
 	}
+	col := pl.col(wk)
 	pl.geo.Im2col(col, img)
 	return col
 }
 
-// gridMul computes grid = W·cm + beta·grid, group by group (W_g is [gcg, kg], cm_g [kg, p]).
-func (pl *convPlan) gridMul(ctx *gemm.Context, grid, cm, w []float32, beta float32) {
-	gcg, kg, p := pl.gcg, pl.kg, pl.p
+// gridMul computes grid = W·cm + beta·grid, group by group: W_g is [gcg, ld] (w with ld = kg,
+// or wb with ld = kg+1 when folded), cm_g [ld, p].
+func (pl *convPlan) gridMul(ctx *gemm.Context, grid, cm, w []float32, ld int, beta float32) {
+	gcg, p := pl.gcg, pl.p
 	for gi := 0; gi < pl.groups; gi++ {
-		sgemm(ctx, false, false, gcg, p, kg, 1, w[gi*gcg*kg:], kg, cm[gi*kg*p:], p, beta, grid[gi*gcg*p:], p)
+		sgemm(ctx, false, false, gcg, p, ld, 1, w[gi*gcg*ld:], ld, cm[gi*pl.kg*p:], p, beta, grid[gi*gcg*p:], p)
 	}
 }
 
@@ -416,11 +439,12 @@ func (pl *convPlan) imageMul(ctx *gemm.Context, img, col, w, grid []float32) {
 	pl.geo.Col2im(img, col)
 }
 
-// weightMul adds grid·cmᵀ into dw, group by group.
-func (pl *convPlan) weightMul(ctx *gemm.Context, dw, grid, cm []float32) {
-	gcg, kg, p := pl.gcg, pl.kg, pl.p
+// weightMul adds grid·cmᵀ into acc ([gc, ldw]), group by group; folded, the last column sums
+// the grid, which is the bias gradient.
+func (pl *convPlan) weightMul(ctx *gemm.Context, acc, grid, cm []float32) {
+	gcg, kg, ld, p := pl.gcg, pl.kg, pl.ldw, pl.p
 	for gi := 0; gi < pl.groups; gi++ {
-		sgemm(ctx, false, true, gcg, kg, p, 1, grid[gi*gcg*p:], p, cm[gi*kg*p:], p, 1, dw[gi*gcg*kg:], kg)
+		sgemm(ctx, false, true, gcg, ld, p, 1, grid[gi*gcg*p:], p, cm[gi*kg*p:], p, 1, acc[gi*gcg*ld:], ld)
 	}
 }
 

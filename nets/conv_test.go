@@ -49,7 +49,9 @@ func convCase(mk func(r *rand.Rand) (Layer, []int)) func(r *rand.Rand) (func(g *
 		x := randTensor(r, -1, 1, shape...)
 		wrt := []*Tensor{x}
 		for _, p := range ParamsOf(l) {
-			wrt = append(wrt, p.Tensor)
+			if p.Tensor.Grad != nil { // frozen parameters take no gradient
+				wrt = append(wrt, p.Tensor)
+			}
 		}
 		return func(g *Graph) *Tensor { return l.Forward(g, x) }, wrt
 	}
@@ -61,6 +63,19 @@ func conv2D(in, out int, k [2]int, bias bool, o ConvOptions, x ...int) func(r *r
 
 func convT2D(in, out int, k [2]int, bias bool, o ConvOptions, x ...int) func(r *rand.Rand) (Layer, []int) {
 	return func(r *rand.Rand) (Layer, []int) { return NewConvTranspose2D(r, in, out, k, bias, o), x }
+}
+
+// frozen returns mk with the named parameter's gradient removed (requires_grad=False).
+func frozen(name string, mk func(r *rand.Rand) (Layer, []int)) func(r *rand.Rand) (Layer, []int) {
+	return func(r *rand.Rand) (Layer, []int) {
+		l, shape := mk(r)
+		for _, p := range ParamsOf(l) {
+			if p.Name == name {
+				p.Tensor.Grad = nil
+			}
+		}
+		return l, shape
+	}
 }
 
 var convCases = []opCase{
@@ -75,6 +90,9 @@ var convCases = []opCase{
 	{name: "Conv2D/depthwise", build: convCase(conv2D(3, 3, Pair(3), true, ConvOptions{Groups: 3}, 1, 3, 4, 5))},
 	{name: "Conv2D/groups2-k1", build: convCase(conv2D(4, 2, Pair(1), true, ConvOptions{Groups: 2}, 2, 4, 3, 3))},
 	{name: "Conv2D/unbatched", build: convCase(conv2D(2, 3, Pair(2), true, ConvOptions{}, 2, 4, 3))},
+	{name: "Conv2D/frozen-weight", build: convCase(frozen("weight", conv2D(2, 3, Pair(3), true, ConvOptions{Padding: Pair(1)}, 2, 2, 4, 4)))},
+	{name: "Conv2D/frozen-bias", build: convCase(frozen("bias", conv2D(2, 3, Pair(3), true, ConvOptions{Padding: Pair(1)}, 2, 2, 4, 4)))},
+	{name: "ConvTranspose2D/frozen-weight", build: convCase(frozen("weight", convT2D(2, 3, Pair(3), true, ConvOptions{Stride: Pair(2)}, 2, 2, 3, 3)))},
 	{name: "ConvTranspose2D/k4s2p1", build: convCase(convT2D(3, 2, Pair(4), true, ConvOptions{Stride: Pair(2), Padding: Pair(1)}, 2, 3, 3, 2))},
 	{name: "ConvTranspose2D/k3p1", build: convCase(convT2D(2, 3, Pair(3), true, ConvOptions{Padding: Pair(1)}, 1, 2, 3, 4))},
 	{name: "ConvTranspose2D/k3s2p1-outpad1", build: convCase(convT2D(2, 2, Pair(3), true, ConvOptions{Stride: Pair(2), Padding: Pair(1), OutputPadding: Pair(1)}, 2, 2, 3, 3))},
@@ -297,13 +315,21 @@ func TestConvParallelMatchesSerial(t *testing.T) {
 		t.Skip("needs GOMAXPROCS ≥ 2")
 	}
 	r := rand.New(rand.NewPCG(4, 4))
-	for _, transposed := range []bool{false, true} {
-		t.Run(fmt.Sprint("transposed=", transposed), func(t *testing.T) {
+	for _, c := range []struct {
+		transposed bool
+		freeze     string
+	}{{false, ""}, {true, ""}, {false, "weight"}, {true, "weight"}, {false, "bias"}} {
+		t.Run(fmt.Sprintf("transposed=%v/frozen=%s", c.transposed, c.freeze), func(t *testing.T) {
 			var l Layer
-			if transposed {
+			if c.transposed {
 				l = NewConvTranspose2D(r, 8, 6, Pair(4), true, ConvOptions{Stride: Pair(2), Padding: Pair(1)})
 			} else {
 				l = NewConv2D(r, 8, 6, Pair(3), true, ConvOptions{Padding: Pair(1)})
+			}
+			for _, p := range ParamsOf(l) {
+				if p.Name == c.freeze {
+					p.Tensor.Grad = nil
+				}
 			}
 			x := randTensor(r, -1, 1, 16, 8, 12, 12)
 			run := func(procs int) (out, dx []float32, grads [][]float32) {
@@ -318,7 +344,9 @@ func TestConvParallelMatchesSerial(t *testing.T) {
 				}
 				g.BackwardFromGrads()
 				for _, p := range ps {
-					grads = append(grads, append([]float32(nil), p.Tensor.Grad...))
+					if p.Tensor.Grad != nil {
+						grads = append(grads, append([]float32(nil), p.Tensor.Grad...))
+					}
 				}
 				return append([]float32(nil), y.Data...), append([]float32(nil), x.Grad...), grads
 			}

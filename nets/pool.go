@@ -3,6 +3,8 @@ package nets
 import (
 	"fmt"
 	"math"
+
+	"github.com/gorl/gorl/nets/internal/conv"
 )
 
 // Pooling over the two last axes of [N, C, H, W] (or [C, H, W]) tensors, plane by plane, with
@@ -39,6 +41,27 @@ type poolGeom struct {
 	rank       int
 	excludePad bool
 	divisor    int
+
+	// The operands of the pass being run: x and out are the input's and the output's Data in a
+	// forward, their Grad in a backward; arg holds max pooling's window maxima.
+	x, out []float32
+	arg    []int
+}
+
+// poolParallelMin is the input size from which pooling splits its planes over goroutines.
+const poolParallelMin = 1 << 16
+
+// forPlanes runs step on all planes, split in ranges over the cores for large tensors. step is
+// a plain function and pg travels by value, so the one-goroutine path allocates nothing.
+func (pg poolGeom) forPlanes(step func(pg poolGeom, lo, hi int)) {
+	t := conv.Threads()
+	if t < 2 || pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin {
+		step(pg, 0, pg.planes)
+		return
+	}
+	p := pg // declared here, so that only the parallel path moves a copy to the heap
+	parts := min(p.planes, 4*t)
+	conv.Parallel(t, parts, func(_, i int) { step(p, i*p.planes/parts, (i+1)*p.planes/parts) })
 }
 
 // poolOutSize is PyTorch's pooling_output_shape: with ceil mode, the last window must start
@@ -105,27 +128,39 @@ func planPool(op string, x *Tensor, kernel [2]int, o PoolOptions, dilated bool) 
 func (g *Graph) MaxPool2D(x *Tensor, kernel [2]int, o PoolOptions) *Tensor {
 	pg := planPool("MaxPool2D", x, kernel, o, true)
 	out := g.Result(pg.shape[:pg.rank], x)
-	arg := g.Ints(len(out.Data)) // each output's source, as an offset in its input plane
-	planes, hw, ohw := pg.planes, pg.h*pg.w, pg.oh*pg.ow
-	if pg.kh == 2 && pg.kw == 2 && pg.sh == 2 && pg.sw == 2 && pg.ph == 0 && pg.pw == 0 && pg.dh == 1 && pg.dw == 1 &&
-		2*pg.oh <= pg.h && 2*pg.ow <= pg.w { // every window whole
-		maxPool2x2(x.Data, out.Data, arg, &pg)
-	} else {
-		for pl := 0; pl < pg.planes; pl++ {
-			maxPoolPlane(x.Data[pl*hw:(pl+1)*hw], out.Data[pl*ohw:(pl+1)*ohw], arg[pl*ohw:(pl+1)*ohw], &pg)
-		}
-	}
+	pg.arg = g.Ints(len(out.Data)) // each output's source, as an offset in its input plane
+	pg.x, pg.out = x.Data, out.Data
+	pg.forPlanes(maxPoolForward)
 	if out.Grad != nil {
-		g.Record(func() {
-			for pl := 0; pl < planes; pl++ {
-				dx, dy, a := x.Grad[pl*hw:(pl+1)*hw], out.Grad[pl*ohw:(pl+1)*ohw], arg[pl*ohw:(pl+1)*ohw]
-				for i, d := range dy {
-					dx[a[i]] += d
-				}
-			}
-		})
+		bp := pg // the closure's own copy: only a recording graph moves it to the heap
+		bp.x, bp.out = x.Grad, out.Grad
+		g.Record(func() { bp.forPlanes(maxPoolBackward) })
 	}
 	return out
+}
+
+func maxPoolForward(pg poolGeom, lo, hi int) {
+	if pg.kh == 2 && pg.kw == 2 && pg.sh == 2 && pg.sw == 2 && pg.ph == 0 && pg.pw == 0 && pg.dh == 1 && pg.dw == 1 &&
+		2*pg.oh <= pg.h && 2*pg.ow <= pg.w { // every window whole
+		maxPool2x2(&pg, lo, hi)
+		return
+	}
+	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
+	for pl := lo; pl < hi; pl++ {
+		maxPoolPlane(pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.arg[pl*ohw:(pl+1)*ohw], &pg)
+	}
+}
+
+// maxPoolBackward routes every output gradient to its window's maximum.
+func maxPoolBackward(pg poolGeom, lo, hi int) {
+	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
+	for pl := lo; pl < hi; pl++ {
+		dx, dy, a := pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.arg[pl*ohw:(pl+1)*ohw]
+		a = a[:len(dy)]
+		for i, d := range dy {
+			dx[a[i]] += d
+		}
+	}
 }
 
 func maxPoolPlane(x, out []float32, arg []int, pg *poolGeom) {
@@ -155,29 +190,46 @@ func maxPoolPlane(x, out []float32, arg []int, pg *poolGeom) {
 	}
 }
 
-// maxPool2x2 is the 2×2, stride-2 pooling of most CNNs, unrolled.
-func maxPool2x2(x, out []float32, arg []int, pg *poolGeom) {
+// maxPool2x2 is the 2×2, stride-2 pooling of most CNNs, without branches: on real data the
+// comparisons are unpredictable, and mispredicted branches cost more than the rest of the loop.
+// It is a tournament (a against b, c against d, then the winners) under maxPoolPlane's rule of
+// taking the later element when it is larger or NaN, which picks the same element as its scan
+// in row order unless the window holds NaNs (the value is then NaN either way).
+func maxPool2x2(pg *poolGeom, lo, hi int) {
 	w, hw, ohw := pg.w, pg.h*pg.w, pg.oh*pg.ow
-	for pl := 0; pl < pg.planes; pl++ {
-		xp, op, ap := x[pl*hw:(pl+1)*hw], out[pl*ohw:(pl+1)*ohw], arg[pl*ohw:(pl+1)*ohw]
+	for pl := lo; pl < hi; pl++ {
+		xp, op, ap := pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.arg[pl*ohw:(pl+1)*ohw]
 		for i := 0; i < pg.oh; i++ {
-			r0, r1 := xp[2*i*w:2*i*w+w], xp[(2*i+1)*w:(2*i+1)*w+w]
 			orow, arow := op[i*pg.ow:(i+1)*pg.ow], ap[i*pg.ow:(i+1)*pg.ow]
+			r0 := xp[2*i*w : 2*i*w+2*len(orow)]
+			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*len(orow)]
+			arow = arow[:len(orow)]
+			base := 2 * i * w
 			for j := range orow {
-				best, bi := r0[2*j], 2*i*w+2*j
-				if v := r0[2*j+1]; v > best || v != v {
-					best, bi = v, 2*i*w+2*j+1
-				}
-				if v := r1[2*j]; v > best || v != v {
-					best, bi = v, (2*i+1)*w+2*j
-				}
-				if v := r1[2*j+1]; v > best || v != v {
-					best, bi = v, (2*i+1)*w+2*j+1
-				}
-				orow[j], arow[j] = best, bi
+				ab, abi := pick(r0[2*j], r0[2*j+1], 0, 1)
+				cd, cdi := pick(r1[2*j], r1[2*j+1], w, w+1)
+				m, mi := pick(ab, cd, abi, cdi)
+				orow[j], arow[j] = m, base+2*j+mi
 			}
 		}
 	}
+}
+
+// pick returns (r, ri) when r > l or r is NaN, and (l, li) otherwise, with integer masks instead
+// of branches.
+func pick(l, r float32, li, ri int) (float32, int) {
+	mask := -(b2i(r > l) | b2i(r != r))
+	lb, rb := int(math.Float32bits(l)), int(math.Float32bits(r))
+	return math.Float32frombits(uint32(lb ^ (lb^rb)&mask)), li ^ (li^ri)&mask
+}
+
+// b2i is 1 for true, 0 for false (a SETcc, not a branch).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // AvgPool2D is F.avg_pool2d: the mean of every kernel window. The window [hs, he) starts at
@@ -187,19 +239,24 @@ func maxPool2x2(x, out []float32, arg []int, pg *poolGeom) {
 func (g *Graph) AvgPool2D(x *Tensor, kernel [2]int, o PoolOptions) *Tensor {
 	pg := planPool("AvgPool2D", x, kernel, o, false)
 	out := g.Result(pg.shape[:pg.rank], x)
-	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
-	for pl := 0; pl < pg.planes; pl++ {
-		avgPoolPlane(x.Data[pl*hw:(pl+1)*hw], out.Data[pl*ohw:(pl+1)*ohw], &pg, false)
-	}
+	pg.x, pg.out = x.Data, out.Data
+	pg.forPlanes(avgPoolForward)
 	if out.Grad != nil {
-		bp := pg // the closure's own copy: only a recording graph moves it to the heap
-		g.Record(func() {
-			for pl := 0; pl < bp.planes; pl++ {
-				avgPoolPlane(x.Grad[pl*hw:(pl+1)*hw], out.Grad[pl*ohw:(pl+1)*ohw], &bp, true)
-			}
-		})
+		bp := pg
+		bp.x, bp.out = x.Grad, out.Grad
+		g.Record(func() { bp.forPlanes(avgPoolBackward) })
 	}
 	return out
+}
+
+func avgPoolForward(pg poolGeom, lo, hi int)  { avgPoolPlanes(&pg, lo, hi, false) }
+func avgPoolBackward(pg poolGeom, lo, hi int) { avgPoolPlanes(&pg, lo, hi, true) }
+
+func avgPoolPlanes(pg *poolGeom, lo, hi int, backward bool) {
+	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
+	for pl := lo; pl < hi; pl++ {
+		avgPoolPlane(pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg, backward)
+	}
 }
 
 // avgPoolPlane computes one plane's window means (backward false) or spreads every output
@@ -266,18 +323,24 @@ func (g *Graph) AdaptiveAvgPool2D(x *Tensor, oh, ow int) *Tensor {
 		s = shape[1:]
 	}
 	out := g.Result(s, x)
-	planes, hw, ohw := n*c, h*w, oh*ow
-	for pl := 0; pl < planes; pl++ {
-		adaptivePlane(x.Data[pl*hw:(pl+1)*hw], out.Data[pl*ohw:(pl+1)*ohw], h, w, oh, ow, false)
-	}
+	pg := poolGeom{planes: n * c, h: h, w: w, oh: oh, ow: ow, x: x.Data, out: out.Data}
+	pg.forPlanes(adaptiveForward)
 	if out.Grad != nil {
-		g.Record(func() {
-			for pl := 0; pl < planes; pl++ {
-				adaptivePlane(x.Grad[pl*hw:(pl+1)*hw], out.Grad[pl*ohw:(pl+1)*ohw], h, w, oh, ow, true)
-			}
-		})
+		bp := pg
+		bp.x, bp.out = x.Grad, out.Grad
+		g.Record(func() { bp.forPlanes(adaptiveBackward) })
 	}
 	return out
+}
+
+func adaptiveForward(pg poolGeom, lo, hi int)  { adaptivePlanes(&pg, lo, hi, false) }
+func adaptiveBackward(pg poolGeom, lo, hi int) { adaptivePlanes(&pg, lo, hi, true) }
+
+func adaptivePlanes(pg *poolGeom, lo, hi int, backward bool) {
+	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
+	for pl := lo; pl < hi; pl++ {
+		adaptivePlane(pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.h, pg.w, pg.oh, pg.ow, backward)
+	}
 }
 
 func adaptivePlane(x, out []float32, h, w, oh, ow int, backward bool) {

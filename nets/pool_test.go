@@ -1,8 +1,10 @@
 package nets
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -151,5 +153,33 @@ func TestPoolInferenceDoesNotAllocate(t *testing.T) {
 	g := NewInference()
 	if a := testing.AllocsPerRun(50, func() { g.Reset(); net.Forward(g, x) }); a != 0 {
 		t.Errorf("%.1f allocations per forward, want 0", a)
+	}
+}
+
+// TestPoolParallelMatchesSerial: a tensor large enough to split its planes over goroutines pools
+// exactly as one goroutine does, forward and backward.
+func TestPoolParallelMatchesSerial(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	r := rand.New(rand.NewPCG(6, 6))
+	x := randTensor(r, -1, 1, 8, 16, 24, 24) // above poolParallelMin
+	for _, l := range []Layer{MaxPool2D{Kernel: Pair(2)}, MaxPool2D{Kernel: Pair(3), PoolOptions: PoolOptions{Stride: Pair(2), Padding: Pair(1)}},
+		AvgPool2D{Kernel: Pair(3), PoolOptions: PoolOptions{Stride: Pair(2), Padding: Pair(1)}}, AdaptiveAvgPool2D{Size: [2]int{5, 3}}} {
+		run := func(procs int) (out, dx []float32) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			x.ZeroGrad()
+			g := NewGraph()
+			y := l.Forward(g, x)
+			for i := range y.Grad {
+				y.Grad[i] = float32(i%5) - 2
+			}
+			g.BackwardFromGrads()
+			return append([]float32(nil), y.Data...), append([]float32(nil), x.Grad...)
+		}
+		o1, d1 := run(1)
+		o2, d2 := run(2)
+		closeSlices(t, fmt.Sprintf("%T output", l), o2, o1, 0)
+		closeSlices(t, fmt.Sprintf("%T input grad", l), d2, d1, 0)
 	}
 }
