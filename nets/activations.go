@@ -11,7 +11,7 @@ import (
 // branchless and 8 lanes wide (internal/vec): on inputs of random sign a branch mispredicts half
 // the time, which made ReLU slower than the matrix products around it.
 func (g *Graph) ReLU(x *Tensor) *Tensor {
-	out := g.Result(x.Shape, x)
+	out := g.resultDirty(x.Shape, x)
 	reluForward(out.Data, x.Data)
 	if out.Grad != nil {
 		g.Record(func() { reluBackward(x.Grad, out.Grad, out.Data) })
@@ -27,7 +27,7 @@ func reluBackward(dx, d, y []float32) { vec.ReLUBackward(dx, d, y) }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 is slope, as PyTorch's.
 func (g *Graph) LeakyReLU(x *Tensor, slope float32) *Tensor {
-	out := g.Result(x.Shape, x)
+	out := g.resultDirty(x.Shape, x)
 	for i, v := range x.Data {
 		if v > 0 {
 			out.Data[i] = v
@@ -51,7 +51,7 @@ func (g *Graph) LeakyReLU(x *Tensor, slope float32) *Tensor {
 
 // Tanh returns tanh(x); the backward uses the output (1 − y²).
 func (g *Graph) Tanh(x *Tensor) *Tensor {
-	out := g.Result(x.Shape, x)
+	out := g.resultDirty(x.Shape, x)
 	tanhSlice(out.Data, x.Data)
 	if out.Grad != nil {
 		g.Record(func() { tanhBackward(x.Grad, out.Grad, out.Data) })
@@ -62,7 +62,7 @@ func (g *Graph) Tanh(x *Tensor) *Tensor {
 // Sigmoid returns 1/(1+e^−x), accurate to a few ulp also where it is tiny (vec.Sigmoid, 8 lanes
 // wide); the backward uses y(1−y).
 func (g *Graph) Sigmoid(x *Tensor) *Tensor {
-	out := g.Result(x.Shape, x)
+	out := g.resultDirty(x.Shape, x)
 	vec.Sigmoid(out.Data, x.Data)
 	if out.Grad != nil {
 		g.Record(func() {
@@ -88,7 +88,7 @@ const (
 // GELU returns x·Φ(x), exactly with erf (nn.GELU(), approximate="none") or, when tanhApprox, with
 // PyTorch's tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 func (g *Graph) GELU(x *Tensor, tanhApprox bool) *Tensor {
-	out := g.Result(x.Shape, x)
+	out := g.resultDirty(x.Shape, x)
 	for i, v := range x.Data {
 		out.Data[i] = float32(gelu(float64(v), tanhApprox))
 	}

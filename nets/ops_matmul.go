@@ -15,7 +15,10 @@ func (g *Graph) MatMul(a, b *Tensor) *Tensor {
 		panic(fmt.Sprintf("nets: MatMul: shapes %v and %v do not multiply", a.Shape, b.Shape))
 	}
 	m, k, n := a.Shape[0], a.Shape[1], b.Shape[1]
-	out := g.Result([]int{m, n}, a, b)
+	out := g.resultDirty([]int{m, n}, a, b) // beta = 0 overwrites it
+	if k == 0 {
+		clear(out.Data) // an empty sum: nothing for the kernel to overwrite with
+	}
 	gemm.Sgemm(false, false, m, n, k, 1, a.Data, max(k, 1), b.Data, max(n, 1), 0, out.Data, max(n, 1))
 	if out.Grad != nil {
 		g.Record(func() {
@@ -47,14 +50,15 @@ func (g *Graph) Linear(x, w, b *Tensor) *Tensor {
 	s := buf[:len(x.Shape)]
 	copy(s, x.Shape)
 	s[len(s)-1] = nout
-	out := g.Result(s, x, w, b)
+	out := g.resultDirty(s, x, w, b) // beta = 0 overwrites it
 	m := numel(x.Shape[:len(x.Shape)-1])
 	ldx, ldo := max(nin, 1), max(nout, 1)
+	if nin == 0 {
+		clear(out.Data)
+	}
 	gemm.Sgemm(false, true, m, nout, nin, 1, x.Data, ldx, w.Data, ldx, 0, out.Data, ldo)
 	if b != nil {
-		for r := 0; r < m; r++ {
-			vec.Add(out.Data[r*nout:(r+1)*nout], b.Data)
-		}
+		vec.AddRowVector(out.Data, b.Data, m, nout)
 	}
 	if out.Grad != nil {
 		g.Record(func() {
@@ -65,9 +69,7 @@ func (g *Graph) Linear(x, w, b *Tensor) *Tensor {
 				gemm.Sgemm(true, false, nout, nin, m, 1, out.Grad, ldo, x.Data, ldx, 1, w.Grad, ldx)
 			}
 			if b != nil && b.Grad != nil { // db += column sums of dy
-				for r := 0; r < m; r++ {
-					vec.Add(b.Grad, out.Grad[r*nout:(r+1)*nout])
-				}
+				vec.SumRows(b.Grad, out.Grad, m, nout)
 			}
 		})
 	}

@@ -215,3 +215,28 @@ func TestGraphForwardValues(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyInnerDimension(t *testing.T) {
+	g := NewGraph()
+	for range 2 { // the second pass reuses dirty arena buffers
+		g.Reset()
+		g.Scale(g.Zeros(2, 3), 0) // leave garbage-free but used buffers behind
+		junk := g.Zeros(16)
+		for i := range junk.Data {
+			junk.Data[i] = 7
+		}
+		g.Reset()
+		y := g.Linear(New(2, 0), New(3, 0), FromData([]float32{1, 2, 3}, 3))
+		m := g.MatMul(New(2, 0), New(0, 3))
+		for i, v := range y.Data {
+			if v != float32(i%3+1) {
+				t.Fatalf("Linear with no inputs = %v, want the bias", y.Data)
+			}
+		}
+		for _, v := range m.Data {
+			if v != 0 {
+				t.Fatalf("MatMul over k = 0 = %v, want zeros", m.Data)
+			}
+		}
+	}
+}

@@ -192,3 +192,45 @@ func Sigmoid32(v float32) float32 {
 	e := math.Exp(float64(v))
 	return float32(e / (1 + e))
 }
+
+// SumRows adds the column sums of the rows×cols matrix src into dst (len cols): the bias
+// gradient of Linear, Σ over the batch of dy.
+func SumRows(dst, src []float32, rows, cols int) {
+	dst, src = dst[:cols], src[:rows*cols]
+	n := 0
+	if useAVX2 && rows > 0 {
+		n = cols &^ 7
+		if n > 0 {
+			sumRowsAVX2(&dst[0], &src[0], rows, cols, n)
+		}
+	}
+	for j := n; j < cols; j++ {
+		var s float32
+		for r := 0; r < rows; r++ {
+			s += src[r*cols+j]
+		}
+		dst[j] += s
+	}
+}
+
+// AddRowVector adds the vector b (len cols) to every row of the rows×cols matrix dst: Linear's
+// bias.
+func AddRowVector(dst, b []float32, rows, cols int) {
+	dst, b = dst[:rows*cols], b[:cols]
+	n := 0
+	if useAVX2 && rows > 0 {
+		n = cols &^ 7
+		if n > 0 {
+			addRowVectorAVX2(&dst[0], &b[0], rows, cols, n)
+		}
+	}
+	if n == cols {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := dst[r*cols : (r+1)*cols]
+		for j := n; j < cols; j++ {
+			row[j] += b[j]
+		}
+	}
+}

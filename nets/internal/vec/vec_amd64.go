@@ -34,3 +34,9 @@ func expAVX2(dst, src *float32, n int)
 
 //go:noescape
 func sigmoidAVX2(dst, src *float32, n int)
+
+//go:noescape
+func sumRowsAVX2(dst, src *float32, rows, cols, n int)
+
+//go:noescape
+func addRowVectorAVX2(dst, b *float32, rows, cols, n int)

@@ -497,3 +497,65 @@ sigloop:
 	JLT sigloop
 	VZEROUPPER
 	RET
+
+// func sumRowsAVX2(dst, src *float32, rows, cols, n int): for each block of 8 columns below n,
+// sum the rows in a register (two accumulators for two rows at a time), then add into dst.
+TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ cols+24(FP), R9
+	MOVQ n+32(FP), CX
+	SHLQ $2, R9               // row stride in bytes
+	XORQ AX, AX               // column
+srcol:
+	LEAQ (SI)(AX*4), DX       // &src[0][col]
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ R8, BX
+srrow2:
+	CMPQ BX, $2
+	JLT srrow1
+	VADDPS (DX), Y0, Y0
+	VADDPS (DX)(R9*1), Y1, Y1
+	LEAQ (DX)(R9*2), DX
+	SUBQ $2, BX
+	JMP srrow2
+srrow1:
+	CMPQ BX, $1
+	JLT srdone
+	VADDPS (DX), Y0, Y0
+srdone:
+	VADDPS Y1, Y0, Y0
+	VADDPS (DI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT srcol
+	VZEROUPPER
+	RET
+
+// func addRowVectorAVX2(dst, b *float32, rows, cols, n int): dst[r][j] += b[j] for j < n.
+TEXT ·addRowVectorAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ cols+24(FP), R9
+	MOVQ n+32(FP), CX
+	SHLQ $2, R9
+	XORQ AX, AX
+arcol:
+	VMOVUPS (SI)(AX*4), Y1
+	LEAQ (DI)(AX*4), DX
+	MOVQ R8, BX
+arrow:
+	VADDPS (DX), Y1, Y0
+	VMOVUPS Y0, (DX)
+	ADDQ R9, DX
+	DECQ BX
+	JNZ arrow
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT arcol
+	VZEROUPPER
+	RET

@@ -16,3 +16,5 @@ func reluBackwardAVX2(dx, d, y *float32, n int)                  { panic("unreac
 func addAVX2(dst, src *float32, n int)                           { panic("unreachable") }
 func expAVX2(dst, src *float32, n int)                           { panic("unreachable") }
 func sigmoidAVX2(dst, src *float32, n int)                       { panic("unreachable") }
+func sumRowsAVX2(dst, src *float32, rows, cols, n int)           { panic("unreachable") }
+func addRowVectorAVX2(dst, b *float32, rows, cols, n int)        { panic("unreachable") }

@@ -212,3 +212,42 @@ func BenchmarkSigmoid(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/elem")
 }
+
+func TestSumRowsAndAddRowVector(t *testing.T) {
+	withBoth(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, sz := range [][2]int{{0, 5}, {1, 8}, {2, 9}, {3, 16}, {64, 64}, {5, 3}, {7, 21}} {
+			rows, cols := sz[0], sz[1]
+			src, dst, b := make([]float32, rows*cols), make([]float32, cols), make([]float32, cols)
+			for i := range src {
+				src[i] = float32(r.NormFloat64())
+			}
+			for j := range dst {
+				dst[j], b[j] = float32(r.NormFloat64()), float32(r.NormFloat64())
+			}
+			want := make([]float64, cols)
+			for j := range want {
+				want[j] = float64(dst[j])
+				for i := 0; i < rows; i++ {
+					want[j] += float64(src[i*cols+j])
+				}
+			}
+			SumRows(dst, src, rows, cols)
+			for j := range want {
+				if math.Abs(float64(dst[j])-want[j]) > 1e-5*(1+math.Abs(want[j])) {
+					t.Fatalf("%dx%d: SumRows[%d] = %v, want %v", rows, cols, j, dst[j], want[j])
+				}
+			}
+			wantAdd := make([]float32, len(src))
+			for i := range src {
+				wantAdd[i] = src[i] + b[i%cols]
+			}
+			AddRowVector(src, b, rows, cols)
+			for i := range src {
+				if src[i] != wantAdd[i] {
+					t.Fatalf("%dx%d: AddRowVector[%d] = %v, want %v", rows, cols, i, src[i], wantAdd[i])
+				}
+			}
+		}
+	})
+}
