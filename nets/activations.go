@@ -284,13 +284,14 @@ type GELU struct{ TanhApprox bool }
 // Forward applies g.GELU.
 func (l GELU) Forward(g *Graph, x *Tensor) *Tensor { return g.GELU(x, l.TanhApprox) }
 
-// Softmax is nn.Softmax(dim=Axis).
+// Softmax is nn.Softmax(dim=Axis). Axis has no default: the zero value is the batch axis of an
+// [N, C] input; write -1 for the class axis.
 type Softmax struct{ Axis int }
 
 // Forward applies g.Softmax.
 func (l Softmax) Forward(g *Graph, x *Tensor) *Tensor { return g.Softmax(x, l.Axis) }
 
-// LogSoftmax is nn.LogSoftmax(dim=Axis).
+// LogSoftmax is nn.LogSoftmax(dim=Axis); as for Softmax, write -1 for the last axis.
 type LogSoftmax struct{ Axis int }
 
 // Forward applies g.LogSoftmax.

@@ -76,4 +76,15 @@
 // The tests check every layer, loss and optimizer against PyTorch's float64 reference values
 // (testdata/torch, or the folder named by GORL_TORCHREF_DIR; go test -run Torch) and every op's
 // gradient against finite differences.
+//
+// # Performance
+//
+// Every matrix product goes through internal/gemm (AVX-512/AVX2 kernels in Go assembly);
+// elementwise work that shows in profiles (tanh, sigmoid, exp, ReLU, the Linear bias, the Adam
+// update) runs 8 lanes wide in internal/vec, with portable Go loops elsewhere. The intermediates
+// of a step come from the graph's arena, so a warm inference forward allocates nothing and a
+// training step allocates only its backward closures. On the 2-core development machine, a
+// 4→64→64→2 MLP trains at 20,000-60,000 Adam updates/s at batch 64 and answers a batch-1 forward
+// in 0.6-1.2 µs, against PyTorch 1.13's ~3,000 updates/s and ~17 µs there
+// (go test ./nets -run '^$' -bench MLP).
 package nets
