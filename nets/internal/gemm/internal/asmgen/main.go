@@ -174,6 +174,20 @@ func (g *gen) tile(s isa, mr, nv int, masked bool) {
 		}
 	}
 	bases := [3]string{"AX", "R11", "R12"}
+	if mr > 1 {
+		// Start fetching the C tile now: it is read (beta != 0) or written only after the loop.
+		g.f("\tMOVQ c+48(FP), DI")
+		g.f("\tMOVQ crs+56(FP), SI")
+		for i := 0; i < mr; i++ {
+			g.f("\tPREFETCHT0 (DI)")
+			if nv*vb > 64 {
+				g.f("\tPREFETCHT0 %d(DI)", nv*vb-4)
+			}
+			if i < mr-1 {
+				g.f("\tADDQ SI, DI")
+			}
+		}
+	}
 	// step accumulates one k step into accumulator set `set` and advances A and B.
 	step := func(set int) {
 		for v := 0; v < nv; v++ {
