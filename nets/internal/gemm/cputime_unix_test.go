@@ -8,8 +8,8 @@ import (
 )
 
 // processCPU is the CPU time the process has used. On this shared 2-core machine a benchmark's
-// wall time also counts the time other processes hold the core; single-threaded benchmarks
-// report CPU time beside it.
+// wall time also counts the time other processes hold the cores; benchmarks report CPU time
+// beside it.
 func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
