@@ -31,7 +31,7 @@ type RunConfig struct {
 	// EvalEpisodes is the number of greedy episodes of the final evaluation (eval.json).
 	// Default: 100.
 	EvalEpisodes int `yaml:"eval_episodes"`
-	// CheckpointEvery is the number of env steps between periodic checkpoints; 0 means a tenth
+	// CheckpointEvery is the number of env steps between periodic checkpoints; 0 means a fifth
 	// of Steps. A final checkpoint is always written. Default: 0.
 	CheckpointEvery int64 `yaml:"checkpoint_every"`
 	// KeepCheckpoints is how many of the newest checkpoints to keep (0 keeps all); the final
@@ -451,7 +451,7 @@ func (c *Config) Validate() error {
 	case r.EvalEpisodes < 0:
 		return fmt.Errorf("config: eval_episodes = %d; want 0 (no evaluation) or more", r.EvalEpisodes)
 	case r.CheckpointEvery < 0:
-		return fmt.Errorf("config: checkpoint_every = %d; want 0 (a tenth of n_timesteps) or more", r.CheckpointEvery)
+		return fmt.Errorf("config: checkpoint_every = %d; want 0 (a fifth of n_timesteps) or more", r.CheckpointEvery)
 	case r.KeepCheckpoints < 0:
 		return fmt.Errorf("config: keep_checkpoints = %d; want 0 (keep all) or more", r.KeepCheckpoints)
 	}
@@ -468,7 +468,7 @@ func (r RunConfig) CheckpointInterval() int64 {
 	if r.CheckpointEvery > 0 {
 		return r.CheckpointEvery
 	}
-	return max(1, r.Steps/10)
+	return max(1, r.Steps/5)
 }
 
 // MarshalYAML writes the config as a flat YAML map: algo, env, then every key in declaration

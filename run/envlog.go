@@ -122,7 +122,7 @@ func (r *recorder) save(path string) error {
 		}
 	}
 	err = w.Flush()
-	return errors.Join(err, f.Sync(), f.Close())
+	return errors.Join(err, f.Close()) // the checkpoint's files are fsynced together
 }
 
 // restore reads the log at path and replays it into the wrapped env (a fresh one): the Resets

@@ -14,7 +14,7 @@ import (
 // checkpoint directory used. The viewer and rlrun eval use it.
 func LoadPolicy(path string) (Policy, *Config, string, error) {
 	ck := path
-	if isRunDir(path) {
+	if _, err := os.Stat(filepath.Join(path, stateFile)); err != nil && isRunDir(path) {
 		var err error
 		if ck, err = LatestCheckpoint(path); err != nil {
 			return nil, nil, "", err

@@ -144,7 +144,8 @@ func LoadPolicy(cfg Config, obs, act env.Space, dir string) (*Agent, error) {
 	return a, nil
 }
 
-// writeFile writes path through a buffered writer, syncing before close.
+// writeFile writes path through a buffered writer. It does not fsync: a run fsyncs the whole
+// checkpoint directory once before publishing it.
 func writeFile(path string, write func(*bufio.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -154,9 +155,6 @@ func writeFile(path string, write func(*bufio.Writer) error) error {
 	err = write(w)
 	if err == nil {
 		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	return errors.Join(err, f.Close())
 }

@@ -62,16 +62,20 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			trainCommand(), evalCommand(), listCommand(), plotCommand(), configCommand(),
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.ShowAppHelp(c)
+			}
+			name := c.Args().First()
 			var names []string
 			for _, cmd := range c.App.Commands {
 				names = append(names, cmd.Name)
 			}
-			msg := fmt.Sprintf("rlrun: unknown command %q", name)
+			msg := fmt.Sprintf("unknown command %q", name)
 			if s := suggest(name, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			fmt.Fprintf(c.App.ErrWriter, "%s (commands: %s; rlrun --help)\n", msg, strings.Join(names, ", "))
+			return fmt.Errorf("%s (commands: %s; rlrun --help)", msg, strings.Join(names, ", "))
 		},
 	}
 	for _, c := range app.Commands {
