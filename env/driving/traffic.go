@@ -30,7 +30,7 @@ type Vehicle struct {
 	Lane, TargetLane int
 	// TargetSpeed is the desired speed: IDM's v0, or the meta-action speed.
 	TargetSpeed float64
-	// Delta is the IDM exponent δ (0 means 4).
+	// Delta is the IDM exponent δ (0 means 4), read when the vehicle is added.
 	Delta float64
 	// Timer counts the seconds since the last MOBIL decision.
 	Timer   float64
@@ -284,9 +284,6 @@ func (t *Traffic) setV0(p *Vehicle) {
 
 // updateFree recomputes the IDM free-road term a·(1 - (v/v0)^δ) after a change of speed.
 func (t *Traffic) updateFree(p *Vehicle) {
-	if p.pw.delta != p.Delta {
-		p.pw.set(p.Delta)
-	}
 	v := p.Speed
 	if v < 0 {
 		v = 0
