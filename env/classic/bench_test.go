@@ -4,17 +4,40 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/classic"
 )
 
+// cpuClock measures the process CPU time of a benchmark loop.
+type cpuClock struct {
+	start time.Duration
+	ok    bool
+}
+
+func startCPU() cpuClock {
+	t, ok := processCPU()
+	return cpuClock{t, ok}
+}
+
+// report adds steps/s (wall clock) and cpu-ns/step (process CPU time, all goroutines) for
+// steps env steps. On a busy machine the first falls with the load and the second barely
+// moves; on an idle one, steps/s ≈ workers × 1e9 / cpu-ns/step.
+func (c cpuClock) report(b *testing.B, steps float64) {
+	b.ReportMetric(steps/b.Elapsed().Seconds(), "steps/s")
+	if t, ok := processCPU(); ok && c.ok {
+		b.ReportMetric(float64(t-c.start)/steps, "cpu-ns/step")
+	}
+}
+
 // benchStep measures Step of one unwrapped env with a fixed cycle of actions, resetting when an
-// episode ends, and reports steps/s.
+// episode ends.
 func benchStep(b *testing.B, e env.Env, actions [][]float32) {
 	e.Reset(env.Seed(1))
 	b.ReportAllocs()
 	b.ResetTimer()
+	clock := startCPU()
 	k := 0
 	for b.Loop() {
 		_, _, term, trunc, _ := e.Step(actions[k])
@@ -26,7 +49,7 @@ func benchStep(b *testing.B, e env.Env, actions [][]float32) {
 			e.Reset(nil)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	clock.report(b, float64(b.N))
 }
 
 func discreteCycle(n int) [][]float32 {
@@ -91,12 +114,13 @@ func BenchmarkCartPoleVector(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			clock := startCPU()
 			k := 0
 			for b.Loop() {
 				v.Step(actions[k&15])
 				k++
 			}
-			b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "steps/s")
+			clock.report(b, float64(b.N)*n)
 		})
 	}
 }
