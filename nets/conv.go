@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorl/gorl/nets/internal/conv"
 	"github.com/gorl/gorl/nets/internal/gemm"
+	"github.com/gorl/gorl/nets/internal/vec"
 )
 
 // Convolutions (Conv2D, ConvTranspose2D) as im2col + GEMM, one image at a time: the column matrix
@@ -66,7 +67,7 @@ func (o ConvOptions) withDefaults() ConvOptions {
 // where g = co/(Cout/groups) and x is zero outside the image. The kernel is not flipped.
 func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	pl, shape := planConv("Conv2D", x, w, b, o, false)
-	out := g.Result(shape.dims(), x, w, b)
+	out := g.resultDirty(shape.dims(), x, w, b) // every image's product overwrites its output (beta 0)
 	pl.setup(g, x, w, b, out)
 	pl.forEach(convPlan.conv2DForward)
 	if out.Grad != nil {
@@ -305,7 +306,7 @@ func (pl *convPlan) setup(g *Graph, x, w, b, out *Tensor) {
 	if b != nil {
 		pl.b = b.Data
 	}
-	pl.colBuf = g.Floats(pl.threads * pl.colRows * pl.p)
+	pl.colBuf = g.floats.getDirty(pl.threads * pl.colRows * pl.p) // im2col writes every element
 	if pl.fold {
 		pl.wb = g.Floats(pl.gc * pl.ldw)
 		for co := 0; co < pl.gc; co++ {
@@ -327,7 +328,7 @@ func (pl *convPlan) setup(g *Graph, x, w, b, out *Tensor) {
 		pl.db = b.Grad
 	}
 	if pl.dw != nil || pl.db != nil {
-		pl.acc = g.Floats(pl.threads * pl.accLen)
+		pl.acc = g.floats.getDirty(pl.threads * pl.accLen) // cleared by backward
 	}
 }
 
@@ -469,12 +470,7 @@ func sumChannels(db, x []float32, plane int) {
 	}
 }
 
-func addTo(dst, src []float32) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
-	}
-}
+func addTo(dst, src []float32) { vec.Add(dst, src[:len(dst)]) }
 
 // --- modules ------------------------------------------------------------------------------------
 

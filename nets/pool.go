@@ -127,8 +127,8 @@ func planPool(op string, x *Tensor, kernel [2]int, o PoolOptions, dilated bool) 
 // NaN counts as the maximum, as in PyTorch).
 func (g *Graph) MaxPool2D(x *Tensor, kernel [2]int, o PoolOptions) *Tensor {
 	pg := planPool("MaxPool2D", x, kernel, o, true)
-	out := g.Result(pg.shape[:pg.rank], x)
-	pg.arg = g.Ints(len(out.Data)) // each output's source, as an offset in its input plane
+	out := g.resultDirty(pg.shape[:pg.rank], x) // every output is written
+	pg.arg = g.ints.getDirty(len(out.Data))     // each output's source, as an offset in its input plane
 	pg.x, pg.out = x.Data, out.Data
 	pg.forPlanes(maxPoolForward)
 	if out.Grad != nil {
@@ -147,7 +147,11 @@ func maxPoolForward(pg poolGeom, lo, hi int) {
 	}
 	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
 	for pl := lo; pl < hi; pl++ {
-		maxPoolPlane(pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.arg[pl*ohw:(pl+1)*ohw], &pg)
+		var arg []int // nil when not recording
+		if pg.arg != nil {
+			arg = pg.arg[pl*ohw : (pl+1)*ohw]
+		}
+		maxPoolPlane(pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], arg, &pg)
 	}
 }
 
@@ -185,51 +189,66 @@ func maxPoolPlane(x, out []float32, arg []int, pg *poolGeom) {
 				}
 			}
 			out[i*pg.ow+j] = best
-			arg[i*pg.ow+j] = bi
+			if arg != nil {
+				arg[i*pg.ow+j] = bi
+			}
 		}
 	}
 }
 
 // maxPool2x2 is the 2×2, stride-2 pooling of most CNNs, without branches: on real data the
 // comparisons are unpredictable, and mispredicted branches cost more than the rest of the loop.
-// It is a tournament (a against b, c against d, then the winners) under maxPoolPlane's rule of
-// taking the later element when it is larger or NaN, which picks the same element as its scan
-// in row order unless the window holds NaNs (the value is then NaN either way).
+// The value is the builtin max (NaN wins, as in PyTorch); when recording, the index is the first
+// element equal to it in row order, as maxPoolPlane's scan finds it, and a window with a NaN
+// takes the scan's slow path.
 func maxPool2x2(pg *poolGeom, lo, hi int) {
 	w, hw, ohw := pg.w, pg.h*pg.w, pg.oh*pg.ow
 	for pl := lo; pl < hi; pl++ {
-		xp, op, ap := pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw], pg.arg[pl*ohw:(pl+1)*ohw]
+		xp, op := pg.x[pl*hw:(pl+1)*hw], pg.out[pl*ohw:(pl+1)*ohw]
 		for i := 0; i < pg.oh; i++ {
-			orow, arow := op[i*pg.ow:(i+1)*pg.ow], ap[i*pg.ow:(i+1)*pg.ow]
+			orow := op[i*pg.ow : (i+1)*pg.ow]
 			r0 := xp[2*i*w : 2*i*w+2*len(orow)]
 			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*len(orow)]
+			if pg.arg == nil {
+				for j := range orow {
+					orow[j] = max(r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1])
+				}
+				continue
+			}
+			arow := pg.arg[pl*ohw+i*pg.ow : pl*ohw+(i+1)*pg.ow]
 			arow = arow[:len(orow)]
 			base := 2 * i * w
 			for j := range orow {
-				ab, abi := pick(r0[2*j], r0[2*j+1], 0, 1)
-				cd, cdi := pick(r1[2*j], r1[2*j+1], w, w+1)
-				m, mi := pick(ab, cd, abi, cdi)
-				orow[j], arow[j] = m, base+2*j+mi
+				a, b, c, d := r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1]
+				m := max(a, b, c, d)
+				k := w + 1 // conditional moves, last to first, leave the first match
+				if c == m {
+					k = w
+				}
+				if b == m {
+					k = 1
+				}
+				if a == m {
+					k = 0
+				}
+				if m != m {
+					k = nanWinner(a, b, c, d, w)
+				}
+				orow[j], arow[j] = m, base+2*j+k
 			}
 		}
 	}
 }
 
-// pick returns (r, ri) when r > l or r is NaN, and (l, li) otherwise, with integer masks instead
-// of branches.
-func pick(l, r float32, li, ri int) (float32, int) {
-	mask := -(b2i(r > l) | b2i(r != r))
-	lb, rb := int(math.Float32bits(l)), int(math.Float32bits(r))
-	return math.Float32frombits(uint32(lb ^ (lb^rb)&mask)), li ^ (li^ri)&mask
-}
-
-// b2i is 1 for true, 0 for false (a SETcc, not a branch).
-func b2i(b bool) int {
-	var i int
-	if b {
-		i = 1
+// nanWinner is the offset maxPoolPlane's scan picks in a 2×2 window holding a NaN.
+func nanWinner(a, b, c, d float32, w int) int {
+	best, k := a, 0
+	for t, v := range [...]float32{b, c, d} {
+		if v > best || v != v {
+			best, k = v, [...]int{1, w, w + 1}[t]
+		}
 	}
-	return i
+	return k
 }
 
 // AvgPool2D is F.avg_pool2d: the mean of every kernel window. The window [hs, he) starts at

@@ -183,3 +183,32 @@ func TestPoolParallelMatchesSerial(t *testing.T) {
 		closeSlices(t, fmt.Sprintf("%T input grad", l), d2, d1, 0)
 	}
 }
+
+// TestMaxPool2x2MatchesScan: the branchless 2×2 kernel picks the same values and sources as the
+// general scan, with ties (few distinct values) and NaNs.
+func TestMaxPool2x2MatchesScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	x := New(3, 2, 6, 9)
+	for i := range x.Data {
+		x.Data[i] = float32(r.IntN(3))
+		if r.IntN(20) == 0 {
+			x.Data[i] = float32(math.NaN())
+		}
+	}
+	pg := planPool("MaxPool2D", x, Pair(2), PoolOptions{}, true)
+	n := pg.planes * pg.oh * pg.ow
+	fast, scan := pg, pg
+	fast.x, fast.out, fast.arg = x.Data, make([]float32, n), make([]int, n)
+	scan.x, scan.out, scan.arg = x.Data, make([]float32, n), make([]int, n)
+	maxPool2x2(&fast, 0, pg.planes)
+	hw, ohw := pg.h*pg.w, pg.oh*pg.ow
+	for pl := 0; pl < pg.planes; pl++ {
+		maxPoolPlane(x.Data[pl*hw:(pl+1)*hw], scan.out[pl*ohw:(pl+1)*ohw], scan.arg[pl*ohw:(pl+1)*ohw], &scan)
+	}
+	for i := range fast.out {
+		same := fast.out[i] == scan.out[i] || fast.out[i] != fast.out[i] && scan.out[i] != scan.out[i]
+		if !same || fast.arg[i] != scan.arg[i] {
+			t.Fatalf("output %d: 2×2 kernel (%g at %d), scan (%g at %d)", i, fast.out[i], fast.arg[i], scan.out[i], scan.arg[i])
+		}
+	}
+}

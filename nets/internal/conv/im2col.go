@@ -1,5 +1,7 @@
 package conv
 
+import "github.com/gorl/gorl/nets/internal/vec"
+
 // Geom is the geometry of one image's 2-D convolution: C channels of H×W, a KH×KW kernel with
 // strides SH, SW, zero padding PH, PW and dilations DH, DW, giving an OH×OW output grid (the
 // caller computes OH and OW; they need not be the largest grid that fits, which is how a
@@ -44,8 +46,27 @@ func floorDiv(a, b int) int {
 
 func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
+// slab reports whether every column-matrix row is a shifted copy of its input plane: with
+// stride 1 and an output as wide as the input ("same" padding), output row i, column j reads
+// input element (i + yoff)·W + j + xoff, so a whole row of the column matrix is one contiguous
+// run of the plane, apart from the columns that wrap around an edge, which are padding.
+func (g *Geom) slab() bool { return g.SH == 1 && g.SW == 1 && g.OW == g.W }
+
+// slabRange returns, for kernel tap (a, b), the output rows [i0, i1) that read the input, and the
+// offset of output element 0 in the plane.
+func (g *Geom) slabRange(a, b int) (i0, i1, shift, xoff int) {
+	yoff := a*g.DH - g.PH
+	xoff = b*g.DW - g.PW
+	i0, i1 = span(g.H, 1, yoff, g.OH)
+	return i0, i1, yoff*g.W + xoff, xoff
+}
+
 // Im2col writes img's column matrix (Rows()×Cols(), see the package doc) into col.
 func (g *Geom) Im2col(col, img []float32) {
+	if g.slab() {
+		g.im2colSlab(col, img)
+		return
+	}
 	ohw, hw := g.OH*g.OW, g.H*g.W
 	_ = col[g.Rows()*ohw-1]
 	_ = img[g.C*hw-1]
@@ -89,10 +110,60 @@ func (g *Geom) Im2col(col, img []float32) {
 	}
 }
 
+// im2colSlab is Im2col for slab geometries: one copy a row, then the wrapped columns zeroed.
+func (g *Geom) im2colSlab(col, img []float32) {
+	w, ohw, hw := g.W, g.OH*g.OW, g.H*g.W
+	r := 0
+	for c := 0; c < g.C; c++ {
+		plane := img[c*hw : (c+1)*hw]
+		for a := 0; a < g.KH; a++ {
+			for b := 0; b < g.KW; b++ {
+				i0, i1, shift, xoff := g.slabRange(a, b)
+				dst := col[r*ohw : (r+1)*ohw]
+				r++
+				clear(dst[:i0*w])
+				clear(dst[i1*w:])
+				// Elements i0·W .. i1·W of the row read plane[e + shift]; the first and the last
+				// may fall outside the plane by |xoff| (they are wrapped columns, zeroed below).
+				lo, hi := i0*w, i1*w
+				s0, s1 := max(lo+shift, 0), min(hi+shift, hw)
+				if s1 > s0 {
+					copy(dst[s0-shift:s1-shift], plane[s0:s1])
+				}
+				clear(dst[lo : s0-shift])
+				clear(dst[s1-shift : hi])
+				zeroWrapped(dst, i0, i1, w, xoff)
+			}
+		}
+	}
+}
+
+// zeroWrapped zeroes, in output rows [i0, i1) of a slab row, the columns whose input column
+// j + xoff lies outside [0, w): they read the neighbouring input row.
+func zeroWrapped(dst []float32, i0, i1, w, xoff int) {
+	switch {
+	case xoff < 0:
+		n := min(-xoff, w)
+		for i := i0; i < i1; i++ {
+			clear(dst[i*w : i*w+n])
+		}
+	case xoff > 0:
+		n := min(xoff, w)
+		for i := i0; i < i1; i++ {
+			clear(dst[(i+1)*w-n : (i+1)*w])
+		}
+	}
+}
+
 // Col2im adds the column matrix col back into img: every entry of col is added to the pixel it
 // was read from (padding entries are dropped). It is the adjoint of Im2col, so the gradient of a
-// convolution's input is Col2im of the gradient of its column matrix.
+// convolution's input is Col2im of the gradient of its column matrix. It may overwrite the
+// padding entries of col (it is scratch).
 func (g *Geom) Col2im(img, col []float32) {
+	if g.slab() {
+		g.col2imSlab(img, col)
+		return
+	}
 	ohw, hw := g.OH*g.OW, g.H*g.W
 	_ = col[g.Rows()*ohw-1]
 	_ = img[g.C*hw-1]
@@ -121,6 +192,29 @@ func (g *Geom) Col2im(img, col []float32) {
 						dst[(j0+j)*g.SW+xoff] += v
 					}
 				}
+			}
+		}
+	}
+}
+
+// col2imSlab is Col2im for slab geometries: the wrapped columns of a row are zeroed in col, then
+// the row is added to its plane in one run.
+func (g *Geom) col2imSlab(img, col []float32) {
+	w, ohw, hw := g.W, g.OH*g.OW, g.H*g.W
+	r := 0
+	for c := 0; c < g.C; c++ {
+		plane := img[c*hw : (c+1)*hw]
+		for a := 0; a < g.KH; a++ {
+			for b := 0; b < g.KW; b++ {
+				i0, i1, shift, xoff := g.slabRange(a, b)
+				src := col[r*ohw : (r+1)*ohw]
+				r++
+				zeroWrapped(src, i0, i1, w, xoff)
+				s0, s1 := max(i0*w+shift, 0), min(i1*w+shift, hw)
+				if s1 <= s0 {
+					continue
+				}
+				vec.Add(plane[s0:s1], src[s0-shift:s1-shift])
 			}
 		}
 	}
