@@ -2,6 +2,7 @@ package run
 
 import (
 	"github.com/gorl/gorl/agents/dqn"
+	"github.com/gorl/gorl/agents/pg"
 )
 
 // The built-in algorithms. An entry adapts an agent package to the registry: its Config (a
@@ -24,6 +25,60 @@ func init() {
 		},
 		LoadPolicy: func(params any, s PolicySetup, dir string) (Policy, error) {
 			return dqn.LoadPolicy(*params.(*dqn.Config), s.ObsSpace, s.ActSpace, dir)
+		},
+	})
+	Register(Algorithm{
+		Name:         "ppo",
+		Description:  "Proximal Policy Optimization: GAE, clipped surrogate, minibatch epochs, annealing, VecNormalize",
+		ActionSpaces: "Discrete, Box",
+		NewConfig:    func() any { c := pg.DefaultPPOConfig(); return &c },
+		Check:        pg.Check,
+		NewTrainer: func(params any, s Setup) (Trainer, error) {
+			c := params.(*pg.PPOConfig)
+			v, err := s.MakeVector(c.NumEnvs)
+			if err != nil {
+				return nil, err
+			}
+			return pg.NewPPO(*c, v, pg.Options{Seed: s.Seed, TotalSteps: s.Steps, Log: s.Log})
+		},
+		LoadPolicy: func(params any, s PolicySetup, dir string) (Policy, error) {
+			return pg.LoadPPOPolicy(*params.(*pg.PPOConfig), s.ObsSpace, s.ActSpace, dir)
+		},
+	})
+	Register(Algorithm{
+		Name:         "a2c",
+		Description:  "synchronous Advantage Actor-Critic: n-step returns on a vector env, RMSprop, entropy bonus, VecNormalize",
+		ActionSpaces: "Discrete, Box",
+		NewConfig:    func() any { c := pg.DefaultA2CConfig(); return &c },
+		Check:        pg.Check,
+		NewTrainer: func(params any, s Setup) (Trainer, error) {
+			c := params.(*pg.A2CConfig)
+			v, err := s.MakeVector(c.NumEnvs)
+			if err != nil {
+				return nil, err
+			}
+			return pg.NewA2C(*c, v, pg.Options{Seed: s.Seed, TotalSteps: s.Steps, Log: s.Log})
+		},
+		LoadPolicy: func(params any, s PolicySetup, dir string) (Policy, error) {
+			return pg.LoadA2CPolicy(*params.(*pg.A2CConfig), s.ObsSpace, s.ActSpace, dir)
+		},
+	})
+	Register(Algorithm{
+		Name:         "reinforce",
+		Description:  "REINFORCE: batches of whole episodes, standardized returns, RMSprop, optional learned baseline",
+		ActionSpaces: "Discrete, Box",
+		NewConfig:    func() any { c := pg.DefaultReinforceConfig(); return &c },
+		Check:        pg.Check,
+		NewTrainer: func(params any, s Setup) (Trainer, error) {
+			c := params.(*pg.ReinforceConfig)
+			v, err := s.MakeVector(c.NumEnvs)
+			if err != nil {
+				return nil, err
+			}
+			return pg.NewReinforce(*c, v, pg.Options{Seed: s.Seed, TotalSteps: s.Steps, Log: s.Log})
+		},
+		LoadPolicy: func(params any, s PolicySetup, dir string) (Policy, error) {
+			return pg.LoadReinforcePolicy(*params.(*pg.ReinforceConfig), s.ObsSpace, s.ActSpace, dir)
 		},
 	})
 }
