@@ -34,6 +34,7 @@ const (
 	gridHalf, gridStep = 5.5 * 5, 5.0        // OccupancyGrid default: ±27.5 m in 5 m cells
 	gridCells          = int(2 * gridHalf / gridStep)
 	ttcHorizon         = 10.0 // TimeToCollision horizon [s]
+	highwayMaxSteps    = 100000
 )
 
 // HighwayConfig holds Highway-v0's options; the names in parentheses are the option keys, which
@@ -140,6 +141,8 @@ func parseHighwayConfig(opts env.Options) (HighwayConfig, error) {
 	o.check(c.SimulationFrequency >= 1, "option simulation_frequency=%d: want at least 1 Hz", c.SimulationFrequency)
 	o.check(c.PolicyFrequency >= 1 && c.SimulationFrequency%max(c.PolicyFrequency, 1) == 0,
 		"option policy_frequency=%d: want a divisor of simulation_frequency=%d", c.PolicyFrequency, c.SimulationFrequency)
+	o.check(c.Duration*float64(c.PolicyFrequency) <= highwayMaxSteps,
+		"options duration=%v, policy_frequency=%d: an episode of more than %d steps", c.Duration, c.PolicyFrequency, highwayMaxSteps)
 	o.check(c.InitialLane >= -1 && c.InitialLane < c.Lanes, "option initial_lane_id=%d: want -1 (random) or a lane in [0, %d)", c.InitialLane, c.Lanes)
 	o.check(c.EgoSpacing > 0, "option ego_spacing=%v: want a positive number", c.EgoSpacing)
 	o.check(len(rsr) == 2 && rsr[1] > rsr[0], "option reward_speed_range=%v: want [low, high] with low < high", rsr)
@@ -237,16 +240,18 @@ func parseHighwayConfig(opts env.Options) (HighwayConfig, error) {
 //  1. Termination: the ego collides with a vehicle (info["crashed"]).
 //  2. Termination: the ego leaves the road, with offroad_terminal.
 //  3. Truncation: duration seconds have passed (40 steps with the defaults). Highway-v0 ends
-//     its own episodes because their length in steps depends on two options; its spec adds no
-//     TimeLimit (max_episode_steps may still add one).
+//     its own episodes because their length in steps depends on two options; the TimeLimit of
+//     its spec, 100,000 steps, is only a backstop (duration × policy_frequency may not exceed
+//     it).
 //
 // # Arguments
 //
 //	env.Make("Highway-v0", env.Options{"lanes_count": 3, "vehicles_count": 20, "duration": 30})
 //
 // See HighwayConfig for every option and its default. Info of every step holds "speed" (the
-// ego's speed, m/s), "crashed" (bool) and "traffic_speed" (the mean speed of the other
-// vehicles, m/s), so that evaluations can count collisions and compare speeds. The Info map
+// ego's speed, m/s), "crashed" (bool), "traffic_speed" (the mean speed of the other vehicles,
+// m/s) and "is_success" (not crashed: at the end of an episode, whether it ended without a
+// collision), so that evaluations can count collisions and compare speeds. The Info map
 // belongs to the env and is overwritten by the next Step, like the observation.
 //
 // # Version History
@@ -304,7 +309,7 @@ func newHighway(cfg HighwayConfig) (*Highway, error) {
 	h := &Highway{
 		cfg: cfg, traffic: t, frames: cfg.SimulationFrequency / cfg.PolicyFrequency,
 		dt:   1 / float64(cfg.SimulationFrequency),
-		info: env.Info{"speed": 0.0, "crashed": false, "traffic_speed": 0.0},
+		info: env.Info{"speed": 0.0, "crashed": false, "traffic_speed": 0.0, "is_success": true},
 	}
 	switch cfg.Observation {
 	case "kinematics":
@@ -452,6 +457,7 @@ func (h *Highway) Step(action []float32) ([]float32, float64, bool, bool, env.In
 	h.observe()
 	h.info["speed"] = ego.Speed
 	h.info["crashed"] = ego.Crashed
+	h.info["is_success"] = !ego.Crashed
 	h.info["traffic_speed"] = h.trafficSpeed()
 	return h.obs, reward, terminated, truncated, h.info
 }

@@ -25,8 +25,9 @@ func init() {
 		Aliases: []string{"highway"},
 		New:     func(o env.Options) (env.Env, error) { return NewHighway(o) },
 		// The env truncates its own episodes after its duration option (40 s, 40 steps at the
-		// default 1 Hz policy): their length in steps depends on two options.
-		MaxEpisodeSteps: 0,
+		// default 1 Hz policy): their length in steps depends on two options. The TimeLimit is
+		// a backstop that options cannot reach (duration × policy_frequency is limited to it).
+		MaxEpisodeSteps: highwayMaxSteps,
 		RewardThreshold: math.NaN(),
 		Description:     "drive fast on a 4-lane highway among 50 IDM/MOBIL vehicles without crashing (highway-env)",
 	})
