@@ -29,6 +29,10 @@ type dotFunc func(k int, a unsafe.Pointer, ars uintptr, b unsafe.Pointer, brs ui
 // mask of l%8 lanes.
 type transposeFunc func(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
 
+// rowCopyFunc copies rows rows of n floats, row i from src + i·srs to dst + i·ds; tail is the AVX2
+// lane mask of n%8 lanes.
+type rowCopyFunc func(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)
+
 type tileTable = [maxTileRows + 1][maxTileNV + 1]tileFunc
 
 type dotTable = [maxDotRows + 1][maxDotCols + 1]dotFunc
@@ -44,6 +48,7 @@ type arch struct {
 	dots        *dotTable
 	masks       [17]uintptr       // masks[l]: the tile mask for a last vector of l lanes; masks[0] = 0
 	transposes  *[9]transposeFunc // transposes[r] for r rows; nil: plain Go
+	rowCopy     rowCopyFunc       // nil: plain Go
 
 	dotMaxM int // the dot path serves products with min(m, n) up to this
 

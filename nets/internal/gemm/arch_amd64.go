@@ -41,7 +41,7 @@ var avx2Mask = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
 var archAVX512 = &arch{
 	name:  "avx512",
 	lanes: 16,
-	tiles: &tilesZ, full: &tilesZ, dots: &dotsZ, transposes: &transposes,
+	tiles: &tilesZ, full: &tilesZ, dots: &dotsZ, transposes: &transposes, rowCopy: copyRows,
 	dotMaxM: 4,
 	mr:      14, nv: 2,
 	kc: 192, mc: 336, nc: 4096,
@@ -50,7 +50,7 @@ var archAVX512 = &arch{
 var archAVX2 = &arch{
 	name:  "avx2",
 	lanes: 8,
-	tiles: &tilesY, full: &tilesYFull, dots: &dotsY, transposes: &transposes,
+	tiles: &tilesY, full: &tilesYFull, dots: &dotsY, transposes: &transposes, rowCopy: copyRows,
 	dotMaxM: 2,
 	mr:      6, nv: 2,
 	kc: 256, mc: 96, nc: 4096,

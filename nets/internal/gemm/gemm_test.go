@@ -488,3 +488,36 @@ func TestEveryKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyRows checks the row copies (assembly and Go) on odd widths, and that nothing outside
+// the destination rows is written.
+func TestCopyRows(t *testing.T) {
+	const sentinel = -12345
+	for _, ar := range supportedArchs {
+		for _, rows := range []int{1, 2, 5} {
+			for n := 1; n <= 35; n++ {
+				srs, ds := n+3, n+2
+				src := make([]float32, rows*srs)
+				for i := range src {
+					src[i] = float32(i)
+				}
+				dst := make([]float32, rows*ds)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				ar.copyRows(dst, ds, src, srs, rows, n)
+				for i := 0; i < rows; i++ {
+					for j := 0; j < ds; j++ {
+						want := float32(sentinel)
+						if j < n {
+							want = src[i*srs+j]
+						}
+						if got := dst[i*ds+j]; got != want {
+							t.Fatalf("%s rows=%d n=%d: dst[%d][%d] = %g, want %g", ar.name, rows, n, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -507,6 +507,9 @@ func transpose8x7(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds
 //go:noescape
 func transpose8x8(l int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, tail uintptr)
 
+//go:noescape
+func copyRows(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)
+
 // tilesZ[mr][nv] is the Z tile kernel with mr rows and nv vectors a row.
 var tilesZ = [15][9]tileFunc{
 	1:  {1: tileZ1x1, 2: tileZ1x2, 3: tileZ1x3, 4: tileZ1x4, 5: tileZ1x5, 6: tileZ1x6, 7: tileZ1x7, 8: tileZ1x8},

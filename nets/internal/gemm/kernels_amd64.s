@@ -27092,3 +27092,43 @@ done:
 	VZEROUPPER
 	RET
 
+// func copyRows(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)
+TEXT ·copyRows(SB), NOSPLIT, $0-56
+	MOVQ rows+0(FP), BX
+	MOVQ src+8(FP), SI
+	MOVQ srs+16(FP), R8
+	MOVQ dst+24(FP), DI
+	MOVQ ds+32(FP), R9
+	MOVQ n+40(FP), R10
+	MOVQ tail+48(FP), AX
+	VMOVDQU (AX), Y15
+	MOVQ R10, R11
+	ANDQ $7, R11
+	SHRQ $3, R10
+	TESTQ BX, BX
+	JEQ done
+row:
+	XORQ AX, AX
+	MOVQ R10, CX
+	TESTQ CX, CX
+	JEQ tail
+chunk:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	DECQ CX
+	JNE chunk
+tail:
+	TESTQ R11, R11
+	JEQ next
+	VMASKMOVPS (SI)(AX*1), Y15, Y0
+	VMASKMOVPS Y0, Y15, (DI)(AX*1)
+next:
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ BX
+	JNE row
+done:
+	VZEROUPPER
+	RET
+

@@ -13,9 +13,7 @@ func (ar *arch) packB(dst []float32, op *operands, pc, kc, jc, nc, w int) {
 			ar.transposeCopy(panel, w, op.b[j0*op.ldb+pc:], op.ldb, cols, kc)
 			continue
 		}
-		for p := 0; p < kc; p++ {
-			copy(panel[p*w:p*w+cols], op.b[(pc+p)*op.ldb+j0:][:cols])
-		}
+		ar.copyRows(panel, w, op.b[pc*op.ldb+j0:], op.ldb, kc, cols)
 	}
 }
 
@@ -30,9 +28,23 @@ func (ar *arch) packA(dst []float32, op *operands, ic, mc, pc, kc, mr int) {
 			ar.transposeCopy(panel, mr, op.a[i0*op.lda+pc:], op.lda, rows, kc)
 			continue
 		}
-		for p := 0; p < kc; p++ {
-			copy(panel[p*mr:p*mr+rows], op.a[(pc+p)*op.lda+i0:][:rows])
-		}
+		ar.copyRows(panel, mr, op.a[pc*op.lda+i0:], op.lda, kc, rows)
+	}
+}
+
+// copyRows copies rows rows of n floats, row i from src[i*srs:] to dst[i*ds:].
+func (ar *arch) copyRows(dst []float32, ds int, src []float32, srs, rows, n int) {
+	if rows == 0 || n == 0 {
+		return
+	}
+	if ar.rowCopy != nil {
+		_ = src[(rows-1)*srs+n-1] // the last float read and written, bounds-checked
+		_ = dst[(rows-1)*ds+n-1]
+		ar.rowCopy(rows, unsafe.Pointer(&src[0]), uintptr(srs)*4, unsafe.Pointer(&dst[0]), uintptr(ds)*4, n, ar.transposeTail(n%8))
+		return
+	}
+	for i := 0; i < rows; i++ {
+		copy(dst[i*ds:i*ds+n], src[i*srs:i*srs+n])
 	}
 }
 

@@ -749,6 +749,55 @@ func (g *gen) transpose(r int) {
 	g.f("")
 }
 
+// copyRows writes the row-copy routine (AVX2, so AVX-512 machines run it too):
+//
+//	func copyRows(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)
+//
+// It copies rows rows of n floats, row i from src + i·srs to dst + i·ds, eight floats a move and
+// the last n%8 through the lane mask at tail.
+func (g *gen) copyRows() {
+	g.f("// func copyRows(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)")
+	g.f("TEXT ·copyRows(SB), NOSPLIT, $0-56")
+	g.f("\tMOVQ rows+0(FP), BX")
+	g.f("\tMOVQ src+8(FP), SI")
+	g.f("\tMOVQ srs+16(FP), R8")
+	g.f("\tMOVQ dst+24(FP), DI")
+	g.f("\tMOVQ ds+32(FP), R9")
+	g.f("\tMOVQ n+40(FP), R10")
+	g.f("\tMOVQ tail+48(FP), AX")
+	g.f("\tVMOVDQU (AX), Y15")
+	g.f("\tMOVQ R10, R11")
+	g.f("\tANDQ $7, R11")
+	g.f("\tSHRQ $3, R10")
+	g.f("\tTESTQ BX, BX")
+	g.f("\tJEQ done")
+	g.f("row:")
+	g.f("\tXORQ AX, AX")
+	g.f("\tMOVQ R10, CX")
+	g.f("\tTESTQ CX, CX")
+	g.f("\tJEQ tail")
+	g.f("chunk:")
+	g.f("\tVMOVUPS (SI)(AX*1), Y0")
+	g.f("\tVMOVUPS Y0, (DI)(AX*1)")
+	g.f("\tADDQ $32, AX")
+	g.f("\tDECQ CX")
+	g.f("\tJNE chunk")
+	g.f("tail:")
+	g.f("\tTESTQ R11, R11")
+	g.f("\tJEQ next")
+	g.f("\tVMASKMOVPS (SI)(AX*1), Y15, Y0")
+	g.f("\tVMASKMOVPS Y0, Y15, (DI)(AX*1)")
+	g.f("next:")
+	g.f("\tADDQ R8, SI")
+	g.f("\tADDQ R9, DI")
+	g.f("\tDECQ BX")
+	g.f("\tJNE row")
+	g.f("done:")
+	g.f("\tVZEROUPPER")
+	g.f("\tRET")
+	g.f("")
+}
+
 func main() {
 	out := flag.String("o", "kernels_amd64", "output file name without extension")
 	flag.Parse()
@@ -827,6 +876,8 @@ func generate() (asm, gosrc []byte, err error) {
 		fmt.Fprintf(&tables, "%d: %s, ", r, n)
 	}
 	tables.WriteString("}\n")
+	s.copyRows()
+	g.f("//go:noescape\nfunc copyRows(rows int, src unsafe.Pointer, srs uintptr, dst unsafe.Pointer, ds uintptr, n int, tail uintptr)\n")
 	g.b.WriteString(tables.String())
 	src, err := format.Source(g.b.Bytes())
 	if err != nil {
