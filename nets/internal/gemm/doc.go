@@ -22,7 +22,8 @@
 //   - packed: large products follow GotoBLAS/BLIS. For each block of nc columns and kc steps of k,
 //     B is packed into panels kc×32 floats (the tile width), shared by all goroutines; then each
 //     block of mc rows of A is packed into panels of mr=14 rows and swept against it, tile by
-//     tile, columns outermost.
+//     tile, columns outermost. The packing runs in assembly too (AVX2 row copies, and 8×8
+//     in-register transposes where the layout turns), at about 0.1 ns a float.
 //
 // # Micro-kernels
 //
@@ -49,7 +50,8 @@
 // packed block of A (258 KB) stays in L2 while the panels of B stream through L1; nc = 4096 so
 // the packed block of B (3 MB) sits in L3. k is cut into equal blocks (no sliver at the end).
 // The direct path does not block k: up to k = 256 the B panel (32 KB) still fits L1 and skipping
-// the packing wins (measured, 64³ to 256³). AVX2: 6×16 tiles, kc = 256, mc = 96.
+// the packing wins (measured, 64³ to 256³). On this shared machine kc from 128 to 320 and mc from
+// 168 to 672 measured the same within noise at 1024³. AVX2: 6×16 tiles, kc = 256, mc = 96.
 //
 // # Parallelism
 //
