@@ -248,11 +248,13 @@ func parseHighwayConfig(opts env.Options) (HighwayConfig, error) {
 //
 //	env.Make("Highway-v0", env.Options{"lanes_count": 3, "vehicles_count": 20, "duration": 30})
 //
-// See HighwayConfig for every option and its default. Info of every step holds "speed" (the
-// ego's speed, m/s), "crashed" (bool), "traffic_speed" (the mean speed of the other vehicles,
-// m/s) and "is_success" (not crashed: at the end of an episode, whether it ended without a
-// collision), so that evaluations can count collisions and compare speeds. The Info map
-// belongs to the env and is overwritten by the next Step, like the observation.
+// See HighwayConfig for every option and its default. The Info of every step holds "crashed"
+// and "is_success" (not crashed: at the end of an episode, whether it ended without a
+// collision); the last step of an episode adds "speed", the ego's mean speed over the episode,
+// and "traffic_speed", the mean over the episode of the other vehicles' mean speed (m/s), so
+// that evaluations can count collisions and compare speeds. (Per-step speeds would allocate:
+// a float64 in an Info is boxed.) The Info map belongs to the env and is overwritten by the
+// next Step, like the observation.
 //
 // # Version History
 //
@@ -273,6 +275,9 @@ type Highway struct {
 	near     []nearVehicle // scratch for the Kinematics observation
 	ttc      []float64     // scratch: speeds × lanes × horizon
 	canvas   *render.Canvas
+	// Sums over the episode's steps of the ego's speed and of the traffic's mean speed.
+	speedSum, trafficSum float64
+	steps                int
 }
 
 // nearVehicle is a vehicle seen by the ego at distance d along the road.
@@ -309,7 +314,7 @@ func newHighway(cfg HighwayConfig) (*Highway, error) {
 	h := &Highway{
 		cfg: cfg, traffic: t, frames: cfg.SimulationFrequency / cfg.PolicyFrequency,
 		dt:   1 / float64(cfg.SimulationFrequency),
-		info: env.Info{"speed": 0.0, "crashed": false, "traffic_speed": 0.0, "is_success": true},
+		info: env.Info{"crashed": false, "is_success": true},
 	}
 	switch cfg.Observation {
 	case "kinematics":
@@ -344,6 +349,7 @@ func (h *Highway) Reset(seed *uint64) ([]float32, env.Info) {
 	t := h.traffic
 	t.Reset()
 	h.time = 0
+	h.speedSum, h.trafficSum, h.steps = 0, 0, 0
 	c := &h.cfg
 	lane := c.InitialLane
 	if lane < 0 {
@@ -455,10 +461,19 @@ func (h *Highway) Step(action []float32) ([]float32, float64, bool, bool, env.In
 	terminated := ego.Crashed || (h.cfg.OffroadTerminal && !onRoad)
 	truncated := h.time >= h.cfg.Duration-1e-9
 	h.observe()
-	h.info["speed"] = ego.Speed
+	h.speedSum += ego.Speed
+	h.trafficSum += h.trafficSpeed()
+	h.steps++
 	h.info["crashed"] = ego.Crashed
 	h.info["is_success"] = !ego.Crashed
-	h.info["traffic_speed"] = h.trafficSpeed()
+	if terminated || truncated {
+		// Boxing a float64 into Info allocates: the means are given once an episode.
+		h.info["speed"] = h.speedSum / float64(h.steps)
+		h.info["traffic_speed"] = h.trafficSum / float64(h.steps)
+	} else {
+		delete(h.info, "speed")
+		delete(h.info, "traffic_speed")
+	}
 	return h.obs, reward, terminated, truncated, h.info
 }
 

@@ -113,8 +113,11 @@ func TestHighwayCrash(t *testing.T) {
 	if r > 0.4 {
 		t.Errorf("reward %v on the crash; want the collision's (at most 0.33)", r)
 	}
-	if s, ok := info["speed"].(float64); !ok || s <= 0 {
-		t.Errorf("info speed %v", info["speed"])
+	if s, ok := info["speed"].(float64); !ok || s <= 10 || s > 25 {
+		t.Errorf("info speed %v at the end of the episode; want the mean speed", info["speed"])
+	}
+	if s, ok := info["traffic_speed"].(float64); !ok || s <= 9 || s > 11 {
+		t.Errorf("info traffic_speed %v; want about 10", info["traffic_speed"])
 	}
 }
 

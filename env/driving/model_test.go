@@ -330,10 +330,9 @@ func (t *Traffic) decideFor(i int) {
 // The simulation's IDM commands are the formula's: each follower's acceleration after a step
 // from a constructed queue.
 func TestTrafficIDM(t *testing.T) {
-	tr := newTestTraffic(t, 1, idmAt(0, 0, 20), idmAt(0, 35, 22), idmAt(0, 60, 25))
-	tr.Vehicles[0].Delta, tr.Vehicles[1].Delta = 3.6, 4.4
-	tr.Vehicles[0].pw.set(3.6)
-	tr.Vehicles[1].pw.set(4.4)
+	v0, v1 := idmAt(0, 0, 20), idmAt(0, 35, 22)
+	v0.Delta, v1.Delta = 3.6, 4.4
+	tr := newTestTraffic(t, 1, v0, v1, idmAt(0, 60, 25))
 	tr.SetTargetSpeed(0, 28)
 	tr.SetTargetSpeed(1, 24)
 	tr.SetTargetSpeed(2, 25)

@@ -267,14 +267,10 @@ func (t *Traffic) markSlow(i int32) {
 	}
 }
 
-// setV0 caches the IDM's desired speed: the target speed clipped to the lane's limit, or for a
-// directly driven vehicle its own speed (it has no target; highway-env divides by zero there),
-// and recomputes the free-road term.
+// setV0 caches the IDM's desired speed, the target speed clipped to the lane's limit, and
+// recomputes the free-road term.
 func (t *Traffic) setV0(p *Vehicle) {
 	v0 := p.TargetSpeed
-	if p.Driver == DriverDirect {
-		v0 = p.Speed
-	}
 	if lim := t.Lanes[p.Lane].SpeedLimit; lim > 0 {
 		v0 = clamp(v0, 0, lim)
 	}
@@ -282,8 +278,15 @@ func (t *Traffic) setV0(p *Vehicle) {
 	t.updateFree(p)
 }
 
-// updateFree recomputes the IDM free-road term a·(1 - (v/v0)^δ) after a change of speed.
+// updateFree recomputes the IDM free-road term a·(1 - (v/v0)^δ) after a change of speed. A
+// directly driven vehicle has no desired speed: when other vehicles weigh it as a follower in
+// their MOBIL decisions, its free-road term is 0 (highway-env divides by a zero target speed
+// there).
 func (t *Traffic) updateFree(p *Vehicle) {
+	if p.Driver == DriverDirect {
+		p.free = 0
+		return
+	}
 	v := p.Speed
 	if v < 0 {
 		v = 0
