@@ -140,17 +140,22 @@ func (g *Geom) im2colSlab(col, img []float32) {
 
 // zeroWrapped zeroes, in output rows [i0, i1) of a slab row, the columns whose input column
 // j + xoff lies outside [0, w): they read the neighbouring input row.
+// The runs are a padding's width (one or two elements), too short for clear's call.
 func zeroWrapped(dst []float32, i0, i1, w, xoff int) {
 	switch {
 	case xoff < 0:
 		n := min(-xoff, w)
 		for i := i0; i < i1; i++ {
-			clear(dst[i*w : i*w+n])
+			for k := i * w; k < i*w+n; k++ {
+				dst[k] = 0
+			}
 		}
 	case xoff > 0:
 		n := min(xoff, w)
 		for i := i0; i < i1; i++ {
-			clear(dst[(i+1)*w-n : (i+1)*w])
+			for k := (i+1)*w - n; k < (i+1)*w; k++ {
+				dst[k] = 0
+			}
 		}
 	}
 }
