@@ -82,3 +82,9 @@ func init() {
 		},
 	})
 }
+
+// The agents implement the interfaces structurally; these checks keep them honest.
+var (
+	_ Trainer = (*dqn.Agent)(nil)
+	_ QValuer = (*dqn.Agent)(nil)
+)

@@ -18,6 +18,9 @@ import (
 var tinyDQN = []string{"n_timesteps=3000", "learning_starts=200", "batch_size=16", "net_arch=[16]", "train_freq=1",
 	"buffer_size=5000", "checkpoint_every=1000", "eval_episodes=3", "target_update_interval=100", "keep_checkpoints=0"}
 
+// tinyPG is the part of a small policy-gradient config that PPO, A2C and REINFORCE share.
+var tinyPG = []string{"n_timesteps=3000", "checkpoint_every=1000", "eval_episodes=3", "keep_checkpoints=0", "n_envs=2", "net_arch=[16]"}
+
 // richDQN turns on every option whose state a checkpoint must carry.
 var richDQN = append(slices.Clone(tinyDQN), "prioritized_replay=true", "n_steps=3", "dueling=true", "tau=0.1",
 	"target_update_interval=1", "lr_schedule=linear", "double_q=true", "n_envs=2", "buffer_size=1000")
@@ -153,6 +156,9 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		{"dqn", "dqn", tinyDQN},
 		{"dqn with every option", "dqn", richDQN},
 		{"random", "random", []string{"n_timesteps=3000", "checkpoint_every=1000", "n_envs=3"}},
+		{"ppo", "ppo", append(slices.Clone(tinyPG), "n_steps=64", "batch_size=32", "n_epochs=2", "norm_obs=true", "norm_reward=true", "target_kl=0.01", "lr_schedule=linear")},
+		{"a2c", "a2c", append(slices.Clone(tinyPG), "n_steps=5", "norm_obs=true", "ent_coef=0.01")},
+		{"reinforce", "reinforce", append(slices.Clone(tinyPG), "batch_episodes=3", "baseline=true")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
