@@ -87,4 +87,12 @@ func init() {
 var (
 	_ Trainer = (*dqn.Agent)(nil)
 	_ QValuer = (*dqn.Agent)(nil)
+
+	_ Trainer        = (*pg.PPO)(nil)
+	_ Trainer        = (*pg.A2C)(nil)
+	_ Trainer        = (*pg.Reinforce)(nil)
+	_ ActionProber   = (*pg.Policy)(nil)
+	_ ValueEstimator = (*pg.Policy)(nil)
+	_ ActionProber   = (*pg.PPO)(nil)
+	_ ValueEstimator = (*pg.PPO)(nil)
 )
