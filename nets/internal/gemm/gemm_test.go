@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -519,5 +521,25 @@ func TestCopyRows(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPoolRunsPartsConcurrently: two parts that each wait for the other can only finish if the
+// pool runs them at the same time, on the caller's goroutine and a worker.
+func TestPoolRunsPartsConcurrently(t *testing.T) {
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	done := make(chan struct{})
+	go func() {
+		parallel(2, 2, func(int) {
+			arrived.Done()
+			arrived.Wait()
+		})
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the two parts never ran at the same time")
 	}
 }
