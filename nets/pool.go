@@ -168,32 +168,53 @@ func maxPoolBackward(pg poolGeom, lo, hi int) {
 }
 
 func maxPoolPlane(x, out []float32, arg []int, pg *poolGeom) {
+	w, dh, dw := pg.w, pg.dh, pg.dw
 	for i := 0; i < pg.oh; i++ {
 		hs := i*pg.sh - pg.ph
-		he := min(hs+(pg.kh-1)*pg.dh+1, pg.h)
+		he := min(hs+(pg.kh-1)*dh+1, pg.h)
 		for hs < 0 {
-			hs += pg.dh
+			hs += dh
 		}
 		for j := 0; j < pg.ow; j++ {
 			ws := j*pg.sw - pg.pw
-			we := min(ws+(pg.kw-1)*pg.dw+1, pg.w)
+			we := min(ws+(pg.kw-1)*dw+1, w)
 			for ws < 0 {
-				ws += pg.dw
+				ws += dw
 			}
-			best, bi := float32(math.Inf(-1)), hs*pg.w+ws
-			for y := hs; y < he; y += pg.dh {
-				for xx := ws; xx < we; xx += pg.dw {
-					if v := x[y*pg.w+xx]; v > best || v != v {
-						best, bi = v, y*pg.w+xx
-					}
+			// The builtin max has no branches to mispredict and lets NaN win; the source, when
+			// recording, is what PyTorch's scan (take v if v > best or v is NaN) settles on: the
+			// first element equal to the maximum, or the last NaN.
+			best := float32(math.Inf(-1))
+			for y := hs; y < he; y += dh {
+				row := x[y*w : y*w+we]
+				for xx := ws; xx < we; xx += dw {
+					best = max(best, row[xx])
 				}
 			}
 			out[i*pg.ow+j] = best
 			if arg != nil {
-				arg[i*pg.ow+j] = bi
+				arg[i*pg.ow+j] = windowSource(x, pg, hs, he, ws, we, best)
 			}
 		}
 	}
+}
+
+// windowSource returns the offset of the element of window [hs, he)×[ws, we) that max pooling's
+// scan selects, given the window's maximum best.
+func windowSource(x []float32, pg *poolGeom, hs, he, ws, we int, best float32) int {
+	bi := hs*pg.w + ws // PyTorch's index for a window of −Inf only
+	for y := hs; y < he; y += pg.dh {
+		for xx := ws; xx < we; xx += pg.dw {
+			v := x[y*pg.w+xx]
+			if best == best && v == best {
+				return y*pg.w + xx
+			}
+			if v != v {
+				bi = y*pg.w + xx
+			}
+		}
+	}
+	return bi
 }
 
 // maxPool2x2 is the 2×2, stride-2 pooling of most CNNs, without branches: on real data the
