@@ -311,9 +311,6 @@ func TestConvInferenceDoesNotAllocate(t *testing.T) {
 // gradients as one goroutine (each image's products are the same; only the sums of the weight
 // gradient over images are grouped differently).
 func TestConvParallelMatchesSerial(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("needs GOMAXPROCS ≥ 2")
-	}
 	r := rand.New(rand.NewPCG(4, 4))
 	for _, c := range []struct {
 		transposed bool

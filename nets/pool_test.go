@@ -159,9 +159,6 @@ func TestPoolInferenceDoesNotAllocate(t *testing.T) {
 // TestPoolParallelMatchesSerial: a tensor large enough to split its planes over goroutines pools
 // exactly as one goroutine does, forward and backward.
 func TestPoolParallelMatchesSerial(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("needs GOMAXPROCS ≥ 2")
-	}
 	r := rand.New(rand.NewPCG(6, 6))
 	x := randTensor(r, -1, 1, 8, 16, 24, 24) // above poolParallelMin
 	for _, l := range []Layer{MaxPool2D{Kernel: Pair(2)}, MaxPool2D{Kernel: Pair(3), PoolOptions: PoolOptions{Stride: Pair(2), Padding: Pair(1)}},
