@@ -370,3 +370,73 @@ func closeSlices(t *testing.T, what string, got, want []float32, rel float64) {
 		}
 	}
 }
+
+// naiveConvTranspose2D is SCHEMA.md's scatter definition: full[n, co, i·s + a·d, j·s + b·d] +=
+// x[n,ci,i,j]·w[ci,co,a,b], cropped by the padding at the top and left, plus the bias.
+func naiveConvTranspose2D(x, w, b *Tensor, o ConvOptions) ([]float64, [4]int) {
+	o = o.withDefaults()
+	n, cin, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	cog, kh, kw := w.Shape[1], w.Shape[2], w.Shape[3]
+	cout, cig := cog*o.Groups, cin/o.Groups
+	oh := (h-1)*o.Stride[0] - 2*o.Padding[0] + o.Dilation[0]*(kh-1) + o.OutputPadding[0] + 1
+	ow := (wd-1)*o.Stride[1] - 2*o.Padding[1] + o.Dilation[1]*(kw-1) + o.OutputPadding[1] + 1
+	out := make([]float64, n*cout*oh*ow)
+	for s := 0; s < n; s++ {
+		for ci := 0; ci < cin; ci++ {
+			gi := ci / cig
+			for i := 0; i < h; i++ {
+				for j := 0; j < wd; j++ {
+					for c := 0; c < cog; c++ {
+						for a := 0; a < kh; a++ {
+							for bb := 0; bb < kw; bb++ {
+								y := i*o.Stride[0] + a*o.Dilation[0] - o.Padding[0]
+								xx := j*o.Stride[1] + bb*o.Dilation[1] - o.Padding[1]
+								if y < 0 || y >= oh || xx < 0 || xx >= ow {
+									continue
+								}
+								co := gi*cog + c
+								out[((s*cout+co)*oh+y)*ow+xx] += float64(x.Data[((s*cin+ci)*h+i)*wd+j]) * float64(w.Data[((ci*cog+c)*kh+a)*kw+bb])
+							}
+						}
+					}
+				}
+			}
+		}
+		if b != nil {
+			for co := 0; co < cout; co++ {
+				for k := 0; k < oh*ow; k++ {
+					out[(s*cout+co)*oh*ow+k] += float64(b.Data[co])
+				}
+			}
+		}
+	}
+	return out, [4]int{n, cout, oh, ow}
+}
+
+func TestConvTranspose2DMatchesDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, c := range []struct {
+		in, out, n, h, w int
+		k                [2]int
+		o                ConvOptions
+	}{
+		{6, 4, 3, 5, 4, Pair(4), ConvOptions{Stride: Pair(2), Padding: Pair(1)}},
+		{4, 6, 2, 3, 5, [2]int{3, 2}, ConvOptions{Stride: [2]int{2, 3}, Padding: [2]int{1, 0}, OutputPadding: [2]int{1, 2}, Groups: 2}},
+		{3, 2, 2, 4, 4, Pair(2), ConvOptions{Dilation: Pair(3), OutputPadding: [2]int{2, 1}}}, // output padding ≥ stride, < dilation
+		{8, 8, 9, 6, 6, Pair(3), ConvOptions{Padding: Pair(1)}},                               // parallel batch
+	} {
+		ct := NewConvTranspose2D(r, c.in, c.out, c.k, true, c.o)
+		x := New(c.n, c.in, c.h, c.w)
+		Normal(r, x, 0, 1)
+		want, shape := naiveConvTranspose2D(x, ct.Weight, ct.Bias, c.o)
+		y := ct.Forward(NewInference(), x)
+		if !sameShape(y.Shape, shape[:]) {
+			t.Fatalf("%+v: shape %v, want %v", c, y.Shape, shape)
+		}
+		for i, v := range want {
+			if math.Abs(float64(y.Data[i])-v) > 1e-4*(1+math.Abs(v)) {
+				t.Fatalf("%+v: out[%d] = %g, want %g", c, i, y.Data[i], v)
+			}
+		}
+	}
+}
