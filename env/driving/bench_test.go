@@ -3,6 +3,7 @@ package driving
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gorl/gorl/env"
 )
@@ -32,13 +33,24 @@ func BenchmarkHighwayIdle(b *testing.B) {
 	}
 	h.Reset(env.Seed(1))
 	act := []float32{Idle}
+	defer lockThread()()
 	b.ReportAllocs()
+	cpu0 := threadCPU()
 	for b.Loop() {
 		if _, _, term, trunc, _ := h.Step(act); term || trunc {
 			h.Reset(nil)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	report(b, cpu0, "steps")
+}
+
+// report adds the throughput per second of wall-clock time and, where it can be measured, per
+// second of the benchmark thread's CPU time.
+func report(b *testing.B, cpu0 time.Duration, unit string) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
+	if cpu := threadCPU() - cpu0; cpu0 > 0 && cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), unit+"/cpu-s")
+	}
 }
 
 // BenchmarkRacetrack steps Racetrack-v0 with each observation under random continuous actions
@@ -66,11 +78,13 @@ func BenchmarkRacetrackFrame(b *testing.B) {
 	for range 20 {
 		e.Step([]float32{0, 1, 0})
 	}
+	defer lockThread()()
 	b.ReportAllocs()
+	cpu0 := threadCPU()
 	for b.Loop() {
 		e.observe()
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+	report(b, cpu0, "frames")
 }
 
 // BenchmarkVector steps env.MakeVector's batches of 16 copies on one and on two goroutine
@@ -116,12 +130,14 @@ func benchEnv(b *testing.B, e env.Env) {
 	rng := env.NewRand(1)
 	act := make([]float32, e.ActionSpace().Dim())
 	e.Reset(env.Seed(1))
+	defer lockThread()()
 	b.ReportAllocs()
+	cpu0 := threadCPU()
 	for b.Loop() {
 		e.ActionSpace().Sample(rng, act)
 		if _, _, term, trunc, _ := e.Step(act); term || trunc {
 			e.Reset(nil)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	report(b, cpu0, "steps")
 }

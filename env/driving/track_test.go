@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/env/render"
 )
 
 func TestTrackGeneration(t *testing.T) {
@@ -239,6 +240,35 @@ func TestRacetrackPixels(t *testing.T) {
 			if o[p] < 150 || o[p+1] > 50 {
 				t.Errorf("rgb: pixel under the car is %v; want CarRacing's red", o[p:p+3])
 			}
+		}
+	}
+}
+
+// The observations' own conversions agree with package render's.
+func TestPixelConversion(t *testing.T) {
+	e, err := NewRacetrack(env.Options{"observation": "rgb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Reset(env.Seed(2))
+	img := e.obsView.Image()
+	want := make([]float32, len(e.obs))
+	render.RGBFloat32(want, img, 1)
+	for i := range want {
+		if e.obs[i] != want[i] {
+			t.Fatalf("rgb value %d: %v; render says %v", i, e.obs[i], want[i])
+		}
+	}
+	g, err := NewRacetrack(env.Options{"observation": "grayscale"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Reset(env.Seed(2))
+	want = make([]float32, len(g.obs))
+	render.GrayFloat32(want, g.obsView.Image(), 1)
+	for i := range want {
+		if g.obs[i] != want[i] {
+			t.Fatalf("gray value %d: %v; render says %v", i, g.obs[i], want[i])
 		}
 	}
 }
