@@ -217,11 +217,11 @@ func windowSource(x []float32, pg *poolGeom, hs, he, ws, we int, best float32) i
 	return bi
 }
 
-// maxPool2x2 is the 2×2, stride-2 pooling of most CNNs, without branches: on real data the
-// comparisons are unpredictable, and mispredicted branches cost more than the rest of the loop.
-// The value is the builtin max (NaN wins, as in PyTorch); when recording, the index is the first
-// element equal to it in row order, as maxPoolPlane's scan finds it, and a window with a NaN
-// takes the scan's slow path.
+// maxPool2x2 is the 2×2, stride-2 pooling of most CNNs: 8 windows at a time with SIMD
+// (conv.MaxPool2x2), the rest without branches, since on real data the comparisons are
+// unpredictable and mispredicted branches cost more than the rest of the loop. The value is the
+// maximum (NaN wins, as in PyTorch); when recording, the source is the first element equal to it
+// in row order, as maxPoolPlane's scan finds it, and a window with a NaN takes the scan's rule.
 func maxPool2x2(pg *poolGeom, lo, hi int) {
 	w, hw, ohw := pg.w, pg.h*pg.w, pg.oh*pg.ow
 	for pl := lo; pl < hi; pl++ {
@@ -230,16 +230,21 @@ func maxPool2x2(pg *poolGeom, lo, hi int) {
 			orow := op[i*pg.ow : (i+1)*pg.ow]
 			r0 := xp[2*i*w : 2*i*w+2*len(orow)]
 			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*len(orow)]
-			if pg.arg == nil {
-				for j := range orow {
+			var arow []int
+			if pg.arg != nil {
+				arow = pg.arg[pl*ohw+i*pg.ow : pl*ohw+(i+1)*pg.ow]
+			}
+			base := 2 * i * w
+			// SIMD first (all but the tail and NaN windows), then the Go loop for the rest.
+			j0 := conv.MaxPool2x2(r0, r1, orow, arow, base, w)
+			if arow == nil {
+				for j := j0; j < len(orow); j++ {
 					orow[j] = max(r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1])
 				}
 				continue
 			}
-			arow := pg.arg[pl*ohw+i*pg.ow : pl*ohw+(i+1)*pg.ow]
 			arow = arow[:len(orow)]
-			base := 2 * i * w
-			for j := range orow {
+			for j := j0; j < len(orow); j++ {
 				a, b, c, d := r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1]
 				m := max(a, b, c, d)
 				k := w + 1 // conditional moves, last to first, leave the first match
