@@ -1,6 +1,7 @@
-// Package conv holds the kernels under nets' convolutions: the im2col and col2im transforms that
-// turn a 2-D convolution into matrix products (gemm.Sgemm does the arithmetic), and the small
-// worker pool that spreads the images of a batch over the cores.
+// Package conv holds the kernels under nets' convolution and pooling layers: the im2col and
+// col2im transforms that turn a 2-D convolution into matrix products (gemm.Sgemm does the
+// arithmetic), an AVX2 kernel for 2×2 max pooling, and the small worker pool that spreads the
+// images of a batch over the cores.
 //
 // # Layout
 //
@@ -13,6 +14,16 @@
 // and 0 where that position falls in the padding. This row order is the order of PyTorch's
 // weight layout [out, in, KH, KW] flattened to [out, in·KH·KW], so a convolution is one product
 // weight·col per image (per group), and its input gradient is col2im(weightᵀ·dout).
+//
+// For stride 1 and an output as wide as the input (3×3 with padding 1, 5×5 with padding 2: most
+// convolutions), a column-matrix row is one shifted run of its input plane, copied in one go
+// and fixed up at the wrapped edge columns; other geometries go output row by output row.
+//
+// # Max pooling
+//
+// MaxPool2x2 pools 8 windows an iteration with AVX2 (split into left and right elements by
+// shuffles, VMAXPS, and the source offsets by compares and blends) and leaves the groups that
+// hold a NaN, and the tail, to its caller's Go loop, which applies PyTorch's NaN rule.
 //
 // # Parallelism
 //
