@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/gorl/gorl/nets/internal/conv"
 	"github.com/gorl/gorl/nets/internal/gemm"
@@ -382,8 +383,8 @@ func (pl *convPlan) accB(wk int) []float32 {
 var single = &gemm.Context{Threads: 1}
 
 // forEach runs step on every sample, over pl.threads goroutines when there are several. step is
-// a method expression (no closure), and the plan travels by value, so the one-goroutine path
-// allocates nothing.
+// a method expression (no closure) and the plan travels by value, in a pooled task on the
+// parallel path, so that neither path allocates.
 func (pl convPlan) forEach(step func(pl convPlan, ctx *gemm.Context, wk, s int)) {
 	if pl.threads <= 1 {
 		for s := 0; s < pl.n; s++ {
@@ -391,9 +392,22 @@ func (pl convPlan) forEach(step func(pl convPlan, ctx *gemm.Context, wk, s int))
 		}
 		return
 	}
-	p := pl // declared here, so that only the parallel path moves a copy to the heap
-	conv.Parallel(p.threads, p.n, func(wk, s int) { step(p, single, wk, s) })
+	t := convTasks.Get().(*convTask)
+	t.pl, t.step = pl, step
+	conv.Parallel(pl.threads, pl.n, t)
+	*t = convTask{} // drop the references to the arena
+	convTasks.Put(t)
 }
+
+// convTask is a convolution step over the samples of a batch, for conv.Parallel.
+type convTask struct {
+	pl   convPlan
+	step func(pl convPlan, ctx *gemm.Context, wk, s int)
+}
+
+func (t *convTask) Run(wk, s int) { t.step(t.pl, single, wk, s) }
+
+var convTasks = sync.Pool{New: func() any { return new(convTask) }}
 
 // sgemm is gemm.Sgemm (all cores, or OpenBLAS under its build tag) when ctx is nil, and ctx's
 // gorl kernels otherwise.

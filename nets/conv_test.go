@@ -440,3 +440,23 @@ func TestConvTranspose2DMatchesDefinition(t *testing.T) {
 		}
 	}
 }
+
+// TestConvBatchInferenceDoesNotAllocate: a batch large enough to be split over goroutines
+// allocates nothing either, in the convolutions and the pooling (their parallel tasks and jobs are
+// recycled; the workers' products run on one goroutine each, without gemm's own dispatch).
+func TestConvBatchInferenceDoesNotAllocate(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	r := rand.New(rand.NewPCG(5, 5))
+	net := NewSequential(
+		NewConv2D(r, 3, 16, Pair(3), true, ConvOptions{Padding: Pair(1)}), ReLU{}, MaxPool2D{Kernel: Pair(2)},
+		NewConvTranspose2D(r, 16, 8, Pair(4), true, ConvOptions{Stride: Pair(2), Padding: Pair(1)}),
+		AvgPool2D{Kernel: Pair(2)},
+	)
+	x := randTensor(r, -1, 1, 16, 3, 32, 32)
+	g := NewInference()
+	g.Reset()
+	net.Forward(g, x)
+	if a := testing.AllocsPerRun(20, func() { g.Reset(); net.Forward(g, x) }); a != 0 {
+		t.Errorf("%.1f allocations per batch-16 forward, want 0", a)
+	}
+}

@@ -3,6 +3,7 @@ package nets
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/gorl/gorl/nets/internal/conv"
 )
@@ -52,17 +53,33 @@ type poolGeom struct {
 const poolParallelMin = 1 << 16
 
 // forPlanes runs step on all planes, split in ranges over the cores for large tensors. step is
-// a plain function and pg travels by value, so the one-goroutine path allocates nothing.
+// a plain function and pg travels by value, in a pooled task on the parallel path, so that
+// neither path allocates.
 func (pg poolGeom) forPlanes(step func(pg poolGeom, lo, hi int)) {
-	t := conv.Threads()
-	if t < 2 || pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin {
+	threads := conv.Threads()
+	if threads < 2 || pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin {
 		step(pg, 0, pg.planes)
 		return
 	}
-	p := pg // declared here, so that only the parallel path moves a copy to the heap
-	parts := min(p.planes, 4*t)
-	conv.Parallel(t, parts, func(_, i int) { step(p, i*p.planes/parts, (i+1)*p.planes/parts) })
+	t := poolTasks.Get().(*poolTask)
+	t.pg, t.step, t.parts = pg, step, min(pg.planes, 4*threads) // a few parts a core: a slow core costs less
+	conv.Parallel(threads, t.parts, t)
+	*t = poolTask{}
+	poolTasks.Put(t)
 }
+
+// poolTask is a pooling step over ranges of planes, for conv.Parallel.
+type poolTask struct {
+	pg    poolGeom
+	step  func(pg poolGeom, lo, hi int)
+	parts int
+}
+
+func (t *poolTask) Run(_, i int) {
+	t.step(t.pg, i*t.pg.planes/t.parts, (i+1)*t.pg.planes/t.parts)
+}
+
+var poolTasks = sync.Pool{New: func() any { return new(poolTask) }}
 
 // poolOutSize is PyTorch's pooling_output_shape: with ceil mode, the last window must start
 // inside the input or the left padding.

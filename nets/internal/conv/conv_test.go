@@ -133,7 +133,7 @@ func TestParallel(t *testing.T) {
 			t.Run(fmt.Sprintf("threads%d/parts%d", threads, parts), func(t *testing.T) {
 				done := make([]atomic.Int32, parts)
 				busy := make([]atomic.Int32, max(threads, 1))
-				Parallel(threads, parts, func(w, p int) {
+				Parallel(threads, parts, taskFunc(func(w, p int) {
 					if w < 0 || w >= max(1, min(threads, parts)) {
 						t.Errorf("worker index %d out of range", w)
 						return
@@ -143,7 +143,7 @@ func TestParallel(t *testing.T) {
 					}
 					done[p].Add(1)
 					busy[w].Add(-1)
-				})
+				}))
 				for p := range done {
 					if n := done[p].Load(); n != 1 {
 						t.Errorf("part %d ran %d times", p, n)
@@ -154,11 +154,47 @@ func TestParallel(t *testing.T) {
 	}
 }
 
-func TestParallelSerialDoesNotAllocate(t *testing.T) {
-	sum := 0
-	run := func(_, p int) { sum += p }
-	if a := testing.AllocsPerRun(100, func() { Parallel(1, 10, run) }); a != 0 {
-		t.Errorf("serial Parallel: %.1f allocations, want 0", a)
+// taskFunc adapts a function to Task.
+type taskFunc func(worker, part int)
+
+func (f taskFunc) Run(worker, part int) { f(worker, part) }
+
+type sumTask struct{ sums [4]atomic.Int64 }
+
+func (s *sumTask) Run(w, p int) { s.sums[w].Add(int64(p)) }
+
+func (s *sumTask) total() int64 {
+	var n int64
+	for i := range s.sums {
+		n += s.sums[i].Load()
+	}
+	return n
+}
+
+// TestParallelDoesNotAllocate: with a pointer task, neither the serial nor the parallel path
+// allocates once warm (the job is recycled).
+func TestParallelDoesNotAllocate(t *testing.T) {
+	task := &sumTask{}
+	for _, threads := range []int{1, 2} {
+		Parallel(threads, 10, task)
+		if a := testing.AllocsPerRun(100, func() { Parallel(threads, 10, task) }); a != 0 {
+			t.Errorf("Parallel on %d threads: %.1f allocations, want 0", threads, a)
+		}
+	}
+	if got := task.total(); got != 2*102*45 { // AllocsPerRun calls once more to warm up
+		t.Errorf("parts summed to %d, want %d", got, 2*102*45)
+	}
+}
+
+// TestParallelStress runs many short jobs back to back, so that workers pick up jobs after all
+// their parts are taken and recycled jobs meet late workers (run it with -race).
+func TestParallelStress(t *testing.T) {
+	task := &sumTask{}
+	for range 2000 {
+		Parallel(4, 3, task)
+	}
+	if got := task.total(); got != 2000*3 {
+		t.Errorf("parts summed to %d, want %d", got, 2000*3)
 	}
 }
 
