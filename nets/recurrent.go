@@ -485,6 +485,14 @@ func (r *Recurrent) layerForward(g *Graph, l int, in []float32, idx []int, inSiz
 	pre := g.floats.getDirty(TB * GH)
 	if idx == nil {
 		gemm.Sgemm(false, true, TB, GH, inSize, 1, in, inSize, w.WeightIH.Data, inSize, 0, pre, GH)
+	} else if TB < inSize {
+		// A few rows (sampling): read the picked columns of W_ih in place.
+		for row, k := range idx {
+			p := pre[row*GH : (row+1)*GH]
+			for i := range p {
+				p[i] = w.WeightIH.Data[i*inSize+k]
+			}
+		}
 	} else {
 		wt := g.floats.getDirty(inSize * GH) // W_ihᵀ: its rows are the columns the one-hot rows pick
 		transpose(wt, GH, w.WeightIH.Data, inSize, GH, inSize)
@@ -648,6 +656,12 @@ func (tp *rnnTape) backward() {
 		if w.WeightIH.Grad != nil {
 			if ly.idx == nil {
 				gemm.Sgemm(true, false, GH, ly.inSize, TB, 1, dG, GH, ly.in, ly.inSize, 1, w.WeightIH.Grad, ly.inSize)
+			} else if TB < ly.inSize {
+				for row, k := range ly.idx { // a few rows: add into the picked columns in place
+					for i, d := range dG[row*GH : (row+1)*GH] {
+						w.WeightIH.Grad[i*ly.inSize+k] += d
+					}
+				}
 			} else {
 				// The one-hot rows pick columns: sum each picked column's gradients in a transposed
 				// scratch (contiguous rows), then add its transpose.

@@ -105,10 +105,14 @@ func BenchmarkLSTMSample(b *testing.B) {
 	next := []int{0}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPUTime()
 	for i := 0; i < b.N; i++ {
 		g.Reset()
 		logits := head.Forward(g, lstm.StepIndex(g, next, s))
 		next[0] = Argmax(logits.Data)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/char")
+	if cpu := processCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/char")
+	}
 }
