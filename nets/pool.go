@@ -44,7 +44,8 @@ type poolGeom struct {
 	divisor    int
 
 	// The operands of the pass being run: x and out are the input's and the output's Data in a
-	// forward, their Grad in a backward; arg holds max pooling's window maxima.
+	// forward, their Grad in a backward; arg holds where max pooling found each window's maximum
+	// (an offset in the input plane; nil when not recording).
 	x, out []float32
 	arg    []int
 }
@@ -103,7 +104,9 @@ func floorDivInt(a, b int) int {
 	return q
 }
 
-func planPool(op string, x *Tensor, kernel [2]int, o PoolOptions, dilated bool) poolGeom {
+// planPool checks a pooling call and works out its geometry; isMax selects MaxPool2D's options
+// (dilation) over AvgPool2D's (ExcludePad, DivisorOverride).
+func planPool(op string, x *Tensor, kernel [2]int, o PoolOptions, isMax bool) poolGeom {
 	n, c, h, w, batched := imageDims(op, x)
 	pg := poolGeom{planes: n * c, h: h, w: w, kh: kernel[0], kw: kernel[1], sh: o.Stride[0], sw: o.Stride[1],
 		ph: o.Padding[0], pw: o.Padding[1], dh: o.Dilation[0], dw: o.Dilation[1],
@@ -114,8 +117,11 @@ func planPool(op string, x *Tensor, kernel [2]int, o PoolOptions, dilated bool) 
 	if pg.dh == 0 && pg.dw == 0 {
 		pg.dh, pg.dw = 1, 1
 	}
-	if !dilated && (pg.dh != 1 || pg.dw != 1) {
+	if !isMax && (pg.dh != 1 || pg.dw != 1) {
 		panic(fmt.Sprintf("nets: %s has no dilation (got %v)", op, o.Dilation))
+	}
+	if isMax && (o.ExcludePad || o.DivisorOverride != 0) {
+		panic(fmt.Sprintf("nets: %s: ExcludePad and DivisorOverride are AvgPool2D options", op))
 	}
 	if pg.kh < 1 || pg.kw < 1 || pg.sh < 1 || pg.sw < 1 || pg.dh < 1 || pg.dw < 1 {
 		panic(fmt.Sprintf("nets: %s: kernel %v, stride %v and dilation %v must be positive", op, kernel, [2]int{pg.sh, pg.sw}, [2]int{pg.dh, pg.dw}))

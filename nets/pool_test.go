@@ -134,6 +134,7 @@ func TestPoolPanics(t *testing.T) {
 	}{
 		{"padding", "half the kernel", func() { g.MaxPool2D(x, Pair(2), PoolOptions{Padding: Pair(2)}) }},
 		{"dilation-avg", "no dilation", func() { g.AvgPool2D(x, Pair(2), PoolOptions{Dilation: Pair(2)}) }},
+		{"avg-option-max", "AvgPool2D options", func() { g.MaxPool2D(x, Pair(2), PoolOptions{ExcludePad: true}) }},
 		{"too-small", "too small", func() { g.MaxPool2D(x, Pair(5), PoolOptions{}) }},
 		{"rank", "input must be", func() { g.MaxPool2D(New(4, 4), Pair(2), PoolOptions{}) }},
 	} {
