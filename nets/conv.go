@@ -500,13 +500,19 @@ type Conv2D struct {
 // kaiming_uniform_(a=√5), which is U(−1/√fan_in, 1/√fan_in) with fan_in = in/groups·KH·KW, and
 // bias from the same range, drawn from rng (weight first).
 func NewConv2D(rng *rand.Rand, in, out int, kernel [2]int, bias bool, o ConvOptions) *Conv2D {
-	gr := max(o.Groups, 1)
-	if in <= 0 || out <= 0 || in%gr != 0 || out%gr != 0 || kernel[0] <= 0 || kernel[1] <= 0 {
-		panic(fmt.Sprintf("nets: NewConv2D: %d→%d channels in %d groups with kernel %v", in, out, gr, kernel))
-	}
+	gr := convGroups("NewConv2D", in, out, kernel, o)
 	c := &Conv2D{Weight: NewParam(out, in/gr, kernel[0], kernel[1]), ConvOptions: o}
 	c.Bias = initConv(rng, c.Weight, out, bias)
 	return c
+}
+
+// convGroups checks a constructor's sizes and returns the number of groups.
+func convGroups(op string, in, out int, kernel [2]int, o ConvOptions) int {
+	gr := max(o.Groups, 1)
+	if in <= 0 || out <= 0 || in%gr != 0 || out%gr != 0 || kernel[0] <= 0 || kernel[1] <= 0 {
+		panic(fmt.Sprintf("nets: %s: %d→%d channels in %d groups with kernel %v", op, in, out, gr, kernel))
+	}
+	return gr
 }
 
 // initConv draws PyTorch's default convolution init into w and returns the bias (nil without).
@@ -542,10 +548,7 @@ type ConvTranspose2D struct {
 // nn.ConvTranspose2d: U(−1/√fan_in, 1/√fan_in) for weight and bias, where PyTorch's fan_in of the
 // [in, out/groups, KH, KW] weight is out/groups·KH·KW.
 func NewConvTranspose2D(rng *rand.Rand, in, out int, kernel [2]int, bias bool, o ConvOptions) *ConvTranspose2D {
-	gr := max(o.Groups, 1)
-	if in <= 0 || out <= 0 || in%gr != 0 || out%gr != 0 || kernel[0] <= 0 || kernel[1] <= 0 {
-		panic(fmt.Sprintf("nets: NewConvTranspose2D: %d→%d channels in %d groups with kernel %v", in, out, gr, kernel))
-	}
+	gr := convGroups("NewConvTranspose2D", in, out, kernel, o)
 	c := &ConvTranspose2D{Weight: NewParam(in, out/gr, kernel[0], kernel[1]), ConvOptions: o}
 	c.Bias = initConv(rng, c.Weight, out, bias)
 	return c
