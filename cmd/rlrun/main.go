@@ -61,6 +61,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			trainCommand(), evalCommand(), listCommand(), plotCommand(), configCommand(),
+			fitCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {

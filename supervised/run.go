@@ -1,0 +1,567 @@
+package supervised
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.yml"
+	MetricsFile    = "metrics.csv"
+	TimingFile     = "timing.csv"
+	EvalFile       = "eval.json"
+	CheckpointsDir = "checkpoints"
+	LatestFile     = "latest"            // in CheckpointsDir: the newest checkpoint's name
+	ModelFile      = "model.safetensors" // in a checkpoint: the network (PyTorch names)
+	runStateFile   = "run.json"          // in a checkpoint: the Run's counters
+)
+
+// task is one trainer's state machine, driven by a Run in chunks, as run.Trainer is by rlrun
+// train. Learn must be chunk-invariant: Learn(ctx, a) then Learn(ctx, b) leaves the state that
+// Learn(ctx, b) alone leaves (data order, augmentation and dropout depend only on the seed and the
+// step), which checkpoints, the progress bar and exact resume rely on.
+type task interface {
+	// Steps returns the optimizer steps taken (global_step) and TotalSteps the run's length.
+	Steps() int64
+	TotalSteps() int64
+	// StepsPerEpoch is the number of optimizer steps of an epoch.
+	StepsPerEpoch() int64
+	// Learn trains until Steps() ≥ until or ctx is done (then it returns ctx.Err() at a step
+	// boundary). A non-finite loss is an error naming the step, returned before the update.
+	Learn(ctx context.Context, until int64) error
+	// Status is a short line for the progress bar: the latest losses.
+	Status() string
+	// Save writes the whole training state into the existing directory dir (ModelFile and the
+	// task's own files); Load restores it into a task built from the same config.
+	Save(dir string) error
+	Load(dir string) error
+	// Finish writes the final artifacts (eval.json's task fields, images) into the run directory
+	// and returns the fields of eval.json and a one-line summary.
+	Finish(dir string) (map[string]any, string, error)
+	// Close stops loaders and releases memory.
+	Close() error
+}
+
+// taskEnv is what a Run gives a task: the logger and the messages writer.
+type taskEnv struct {
+	// log appends a row to metrics.csv: nondecreasing steps, deterministic values.
+	log func(step int64, key string, v float64)
+	// note prints a message line (data set loaded, ...).
+	note func(format string, args ...any)
+	// dir is the run directory, where a task writes images during training (GAN samples).
+	dir string
+}
+
+// Run is one supervised training run and its directory <out>/<dataset>__<task>__<seed>__<unix
+// time>/, laid out as rlrun train's runs:
+//
+//	config.yml     the resolved config (task first; resume and rlrun sample read it)
+//	metrics.csv    global_step,key,value rows (global_step = optimizer steps): the same for a seed
+//	timing.csv     wall-clock figures (charts/samples_per_second), which differ run to run
+//	checkpoints/   step-000001875/ ... and latest; each holds model.safetensors (PyTorch names),
+//	               optimizer.safetensors, state.json (the task's counters) and run.json
+//	eval.json      the final evaluation (per task; always epochs, steps and train_seconds)
+//	*.png          curves and the task's images
+type Run struct {
+	// Dir is the run directory.
+	Dir string
+	// Config is the resolved configuration.
+	Config Config
+	// Progress, when set, is updated after every chunk of training.
+	Progress Progress
+	// Messages, when set, receives one-line notes (data loaded, checkpoints, resume).
+	Messages io.Writer
+
+	task      task
+	metrics   *csvLog
+	timing    *csvLog
+	nonFinite *Scalar
+
+	trainBefore  float64
+	training     time.Duration
+	sessionStart time.Time
+	sessionSteps int64
+	finished     bool
+	closed       bool
+}
+
+// runState is run.json in a checkpoint.
+type runState struct {
+	GlobalStep    int64   `json:"global_step"`
+	MetricsOffset int64   `json:"metrics_offset"`
+	TimingOffset  int64   `json:"timing_offset"`
+	TrainSeconds  float64 `json:"train_seconds"`
+	Final         bool    `json:"final"`
+}
+
+// runName is the first part of a run directory's name: the data set or corpus.
+func runName(cfg Config) string {
+	switch c := cfg.(type) {
+	case *CNNConfig:
+		return c.Dataset
+	case *GANConfig:
+		return c.Dataset
+	case *AutoencoderConfig:
+		return c.Dataset
+	case *CharRNNConfig:
+		base := filepath.Base(c.Corpus)
+		if c.Corpus == "" {
+			base = "gosrc"
+		}
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == ' ' || r == os.PathSeparator {
+				return '_'
+			}
+			return r
+		}, base)
+	}
+	return "data"
+}
+
+// Create resolves cfg's preset defaults, makes a new run directory under out, writes config.yml
+// and builds the trainer (which loads the data). Nothing is trained yet.
+func Create(cfg Config, out string, messages io.Writer) (*Run, error) {
+	cfg.resolve()
+	if err := cfg.common().validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Run{Config: cfg, Messages: messages}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the output directory: %w", err)
+	}
+	c := cfg.common()
+	base := fmt.Sprintf("%s__%s__%d__%d", runName(cfg), c.Task, c.Seed, time.Now().Unix())
+	dir := filepath.Join(out, base)
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("creating the run directory: %w", err)
+		}
+		dir = filepath.Join(out, fmt.Sprintf("%s-%d", base, i))
+	}
+	r.Dir = dir
+	// The trainer loads the data: a bad data set removes the empty run directory again.
+	if err := r.build(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	y, err := MarshalConfig(cfg)
+	if err == nil {
+		err = writeFileAtomic(filepath.Join(dir, ConfigFile), y)
+	}
+	if err == nil {
+		err = r.openLogs(-1, -1)
+	}
+	if err != nil {
+		r.task.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// build constructs the task from the config.
+func (r *Run) build() error {
+	env := taskEnv{log: r.log, note: r.note, dir: r.Dir}
+	var err error
+	switch c := r.Config.(type) {
+	case *CNNConfig:
+		r.task, err = newCNNTask(c, env)
+	case *CharRNNConfig:
+		r.task, err = newCharRNNTask(c, env)
+	case *GANConfig:
+		r.task, err = newGANTask(c, env)
+	case *AutoencoderConfig:
+		r.task, err = newAutoencoderTask(c, env)
+	default:
+		err = fmt.Errorf("supervised: unknown config type %T", r.Config)
+	}
+	return err
+}
+
+func (r *Run) openLogs(mo, to int64) error {
+	var err error
+	if r.metrics, err = openCSVLog(filepath.Join(r.Dir, MetricsFile), mo); err != nil {
+		return fmt.Errorf("opening %s: %w", MetricsFile, err)
+	}
+	if r.timing, err = openCSVLog(filepath.Join(r.Dir, TimingFile), to); err != nil {
+		r.metrics.close()
+		return fmt.Errorf("opening %s: %w", TimingFile, err)
+	}
+	return nil
+}
+
+func (r *Run) log(step int64, key string, v float64) {
+	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
+	}
+	r.metrics.log(step, key, v)
+}
+
+func (r *Run) note(format string, args ...any) {
+	if r.Messages != nil {
+		fmt.Fprintf(r.Messages, format+"\n", args...)
+	}
+}
+
+// Resume reopens the run in dir at its latest checkpoint: the trainer's whole state and
+// metrics.csv cut back to the checkpoint, so that training continues as if never stopped.
+func Resume(dir string, messages io.Writer) (*Run, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
+	}
+	cfg, err := ParseConfig(data, filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	ck, err := LatestCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
+	var st runState
+	if err := readJSON(filepath.Join(ck, runStateFile), &st); err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Config: cfg, Messages: messages, trainBefore: st.TrainSeconds, finished: st.Final}
+	if err := r.build(); err != nil {
+		return nil, err
+	}
+	if err := r.task.Load(ck); err != nil {
+		r.task.Close()
+		return nil, fmt.Errorf("loading checkpoint %s: %w", ck, err)
+	}
+	if s := r.task.Steps(); s != st.GlobalStep {
+		r.task.Close()
+		return nil, fmt.Errorf("checkpoint %s is inconsistent: the trainer is at step %d, run.json at %d", ck, s, st.GlobalStep)
+	}
+	if err := r.openLogs(st.MetricsOffset, st.TimingOffset); err != nil {
+		r.task.Close()
+		return nil, err
+	}
+	r.note("resumed %s at step %d from %s", dir, st.GlobalStep, filepath.Base(ck))
+	return r, nil
+}
+
+// Finished reports whether the run was resumed from its final checkpoint.
+func (r *Run) Finished() bool { return r.finished }
+
+// Steps returns the optimizer steps taken; TotalSteps the run's length.
+func (r *Run) Steps() int64      { return r.task.Steps() }
+func (r *Run) TotalSteps() int64 { return r.task.TotalSteps() }
+
+// TrainSeconds returns the wall-clock seconds spent training, over every session of the run.
+func (r *Run) TrainSeconds() float64 { return r.trainBefore + r.training.Seconds() }
+
+// Advance trains until Steps() ≥ until (or ctx is done), without checkpoints.
+func (r *Run) Advance(ctx context.Context, until int64) error {
+	if r.sessionStart.IsZero() {
+		r.sessionStart, r.sessionSteps = time.Now(), r.task.Steps()
+	}
+	t0 := time.Now()
+	err := r.task.Learn(ctx, until)
+	r.training += time.Since(t0)
+	if err == nil && r.nonFinite != nil {
+		err = fmt.Errorf("%s is %v at step %d", r.nonFinite.Key, r.nonFinite.Value, r.nonFinite.Step)
+	}
+	steps := r.task.Steps()
+	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
+		r.timing.log(steps, "charts/steps_per_second", math.Round(float64(steps-r.sessionSteps)/el*10)/10)
+	}
+	if _, ferr := r.metrics.flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
+	}
+	if _, ferr := r.timing.flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("writing %s: %w", TimingFile, ferr)
+	}
+	return err
+}
+
+// ErrInterrupted is wrapped by Train's error when its context was cancelled (Ctrl-C): a
+// checkpoint was written and rlrun fit --resume continues.
+var ErrInterrupted = errors.New("interrupted")
+
+// Train trains to the end, writing checkpoints (every checkpoint_every steps, by default once an
+// epoch, and a final one) and updating Progress. A cancelled ctx writes a checkpoint and returns
+// an error wrapping ErrInterrupted; a failure (a non-finite loss) writes none, so latest still
+// names the last good checkpoint.
+func (r *Run) Train(ctx context.Context) error {
+	total := r.task.TotalSteps()
+	every := r.Config.common().CheckpointEvery
+	if every <= 0 {
+		every = r.task.StepsPerEpoch()
+		if _, ok := r.Config.(*CharRNNConfig); ok {
+			every = max(1, total/10)
+		}
+	}
+	steps := r.task.Steps()
+	nextCkpt := (steps/every + 1) * every
+	chunk := int64(10)
+	for steps < total {
+		until := min(total, nextCkpt, steps+chunk)
+		t0 := time.Now()
+		err := r.Advance(ctx, until)
+		dt := time.Since(t0)
+		prev := steps
+		steps = r.task.Steps()
+		r.report()
+		if err != nil {
+			return r.stopped(ctx, err)
+		}
+		if done := steps - prev; done > 0 && dt > 0 {
+			chunk = max(1, min(int64(float64(done)*1.0/dt.Seconds()), total/20+1))
+		}
+		if steps >= nextCkpt && steps < total {
+			if _, err := r.Checkpoint(false); err != nil {
+				return err
+			}
+			nextCkpt = (steps/every + 1) * every
+		}
+	}
+	if r.Progress != nil {
+		r.Progress.Done()
+	}
+	_, err := r.Checkpoint(true)
+	return err
+}
+
+func (r *Run) report() {
+	if r.Progress == nil {
+		return
+	}
+	sps := 0.0
+	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
+		sps = float64(r.task.Steps()-r.sessionSteps) / el
+	}
+	r.Progress.Update(ProgressState{Steps: r.task.Steps(), Total: r.task.TotalSteps(), StepsPerSecond: sps, Status: r.task.Status()})
+}
+
+func (r *Run) stopped(ctx context.Context, err error) error {
+	if r.Progress != nil {
+		r.Progress.Done()
+	}
+	steps := r.task.Steps()
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		ck, cerr := r.Checkpoint(false)
+		if cerr != nil {
+			return fmt.Errorf("%w at step %d, and the checkpoint failed: %v", ErrInterrupted, steps, cerr)
+		}
+		return fmt.Errorf("%w at step %d; checkpoint %s written (rlrun fit --resume %s continues)", ErrInterrupted, steps, filepath.Base(ck), r.Dir)
+	}
+	last := "none was written yet"
+	if ck, cerr := LatestCheckpoint(r.Dir); cerr == nil {
+		last = fmt.Sprintf("the last good checkpoint is %s (rlrun fit --resume %s continues from it)", filepath.Base(ck), r.Dir)
+	}
+	return fmt.Errorf("training stopped: %w; %s", err, last)
+}
+
+// Checkpoint writes a checkpoint of the current state atomically (a temporary directory, synced,
+// renamed into place, then latest replaced by rename) and returns its path.
+func (r *Run) Checkpoint(final bool) (string, error) {
+	steps := r.task.Steps()
+	root := filepath.Join(r.Dir, CheckpointsDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	name := fmt.Sprintf("step-%09d", steps)
+	dst, tmp := filepath.Join(root, name), filepath.Join(root, ".tmp-"+name)
+	if err := os.RemoveAll(tmp); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	fail := func(err error) (string, error) {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("checkpoint at step %d: %w", steps, err)
+	}
+	if err := r.task.Save(tmp); err != nil {
+		return fail(err)
+	}
+	mo, err := r.metrics.flush()
+	if err != nil {
+		return fail(err)
+	}
+	to, err := r.timing.flush()
+	if err != nil {
+		return fail(err)
+	}
+	js, _ := json.MarshalIndent(runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(), Final: final}, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmp, runStateFile), js, 0o644); err != nil {
+		return fail(err)
+	}
+	y, err := MarshalConfig(r.Config)
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ConfigFile), y, 0o644); err != nil {
+		return fail(err)
+	}
+	if err := syncTree(tmp); err != nil {
+		return fail(err)
+	}
+	if err := os.RemoveAll(dst); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fail(err)
+	}
+	if err := writeFileAtomic(filepath.Join(root, LatestFile), []byte(name+"\n")); err != nil {
+		return "", fmt.Errorf("checkpoint at step %d: %w", steps, err)
+	}
+	r.prune(root)
+	r.note("checkpoint %s", filepath.Join(CheckpointsDir, name))
+	return dst, nil
+}
+
+func (r *Run) prune(root string) {
+	keep := r.Config.common().KeepCheckpoints
+	if keep == 0 {
+		return
+	}
+	ents, _ := os.ReadDir(root)
+	var steps []int64
+	for _, e := range ents {
+		if s, ok := strings.CutPrefix(e.Name(), "step-"); ok && e.IsDir() {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				steps = append(steps, n)
+			}
+		}
+	}
+	slices.Sort(steps)
+	for len(steps) > keep {
+		os.RemoveAll(filepath.Join(root, fmt.Sprintf("step-%09d", steps[0])))
+		steps = steps[1:]
+	}
+}
+
+// LatestCheckpoint returns the path of the run's newest checkpoint (what checkpoints/latest
+// names).
+func LatestCheckpoint(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, CheckpointsDir, LatestFile))
+	if err != nil {
+		return "", fmt.Errorf("%s has no checkpoint yet (%v)", dir, err)
+	}
+	name := strings.TrimSpace(string(b))
+	p := filepath.Join(dir, CheckpointsDir, name)
+	if st, err := os.Stat(p); err != nil || !st.IsDir() || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%s: checkpoints/latest names %q, which is not a checkpoint directory", dir, name)
+	}
+	return p, nil
+}
+
+// Result is eval.json: the common fields and the task's own (test_accuracy, val_loss, ...).
+type Result struct {
+	Fields  map[string]any
+	Summary string
+}
+
+// Finish writes the final evaluation (eval.json) and the task's images and curves into the run
+// directory, and returns them.
+func (r *Run) Finish() (*Result, error) {
+	fields, summary, err := r.task.Finish(r.Dir)
+	if err != nil {
+		return nil, err
+	}
+	c := r.Config.common()
+	fields["task"] = c.Task
+	fields["seed"] = c.Seed
+	fields["epochs"] = float64(r.task.Steps()) / float64(r.task.StepsPerEpoch())
+	fields["steps"] = r.task.Steps()
+	fields["train_seconds"] = math.Round(r.TrainSeconds()*100) / 100
+	if ck, err := LatestCheckpoint(r.Dir); err == nil {
+		fields["checkpoint"] = filepath.Join(CheckpointsDir, filepath.Base(ck))
+	}
+	b, _ := json.MarshalIndent(fields, "", "  ")
+	if err := writeFileAtomic(filepath.Join(r.Dir, EvalFile), append(b, '\n')); err != nil {
+		return nil, err
+	}
+	return &Result{Fields: fields, Summary: summary}, nil
+}
+
+// Close flushes the metrics and releases the trainer.
+func (r *Run) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var errs []error
+	if r.task != nil {
+		errs = append(errs, r.task.Close())
+	}
+	if r.metrics != nil {
+		errs = append(errs, r.metrics.close())
+	}
+	if r.timing != nil {
+		errs = append(errs, r.timing.close())
+	}
+	return errors.Join(errs...)
+}
+
+// writeFileAtomic writes data to a temporary file, syncs it and renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncTree fsyncs every file in dir and dir itself, so that a rename publishes complete files.
+func syncTree(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		f, err := os.OpenFile(filepath.Join(dir, e.Name()), os.O_RDONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := errors.Join(f.Sync(), f.Close()); err != nil {
+			return err
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(d.Sync(), d.Close())
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
