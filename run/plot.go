@@ -215,12 +215,15 @@ func PlotRuns(dirs []string, out, key string) error {
 	return nil
 }
 
-// style puts the legend in the top left corner (learning curves rise to the right) and labels
+// style puts the legend in the bottom right corner (learning curves rise to the right, so it is
+// empty by the end) and labels
 // the step axis with plain integers (50000, not 5.00e+04).
 func style(p *plot.Plot) {
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(4)
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
 	p.X.Tick.Marker = intTicks{}
+	pad := 0.05 * (p.Y.Max - p.Y.Min) // the threshold line off the frame
+	p.Y.Min, p.Y.Max = p.Y.Min-pad, p.Y.Max+pad
 }
 
 // intTicks are the default ticks labelled as integers.

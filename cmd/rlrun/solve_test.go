@@ -25,9 +25,9 @@ var (
 // 100-episode greedy evaluation) for seeds 1..n and reports how many reached the env's reward
 // threshold, with wall-clock and CPU seconds per run. It is the acceptance check:
 //
-//	go test ./cmd/rlrun -run '^$' -bench 'Solve/CartPole' -benchtime 1x -timeout 30m
+//	go test ./cmd/rlrun -run '^$' -bench 'Solve$/CartPole' -benchtime 1x -timeout 30m
 //
-// (Solve/Acrobot, Solve/MountainCar for the others; -seeds N, -sets "gamma=0.98 n_steps=5" to
+// (Solve$/Acrobot, Solve$/MountainCar for the others; -seeds N, -sets "gamma=0.98 n_steps=5" to
 // try other settings). Each run's figures are logged with -v.
 func BenchmarkSolve(b *testing.B) {
 	for _, id := range []string{"CartPole-v1", "Acrobot-v1", "MountainCar-v0"} {
