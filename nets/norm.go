@@ -3,6 +3,9 @@ package nets
 import (
 	"fmt"
 	"math"
+	"sync"
+
+	"github.com/gorl/gorl/nets/internal/conv"
 )
 
 // Normalization layers. Statistics are accumulated in float64 (a channel of a large batch sums
@@ -112,93 +115,259 @@ func (g *Graph) BatchNorm(x *Tensor, bn *BatchNorm) *Tensor {
 		(bn.RunningMean == nil) != (bn.NumBatchesTracked == nil) {
 		panic("nets: BatchNorm: Weight and Bias, and RunningMean, RunningVar and NumBatchesTracked, must be set or nil together")
 	}
-	n := nb * inner
-	batchStats := g.Training() || bn.RunningMean == nil
-	if batchStats && n <= 1 {
+	p := bnPlan{nb: nb, c: c, inner: inner, n: nb * inner, eps: bn.Eps, x: x.Data}
+	p.batchStats = g.Training() || bn.RunningMean == nil
+	if p.batchStats && p.n <= 1 {
 		panic(fmt.Sprintf("nets: BatchNorm: expected more than 1 value per channel when training, got input %v", x.Shape))
 	}
-	out := g.Result(x.Shape, x, bn.Weight, bn.Bias)
-	stats := g.Floats(2 * c) // mean, then invstd, per channel
-	mean, invstd := stats[:c], stats[c:]
-	for ch := 0; ch < c; ch++ {
-		var m, v float64
-		if batchStats {
-			m, v = channelMoments(x.Data, ch, c, inner, nb)
-		} else {
-			m, v = float64(bn.RunningMean.Data[ch]), float64(bn.RunningVar.Data[ch])
+	if bn.RunningMean != nil {
+		p.rm, p.rv = bn.RunningMean.Data, bn.RunningVar.Data
+		if p.batchStats { // training: the running statistics follow the batch's
+			p.track, p.factor = true, bn.Momentum
+			if bn.CumulativeAverage {
+				p.factor = 1 / (float64(bn.NumBatchesTracked.Data[0]) + 1) // the count including this batch
+			}
+			bn.NumBatchesTracked.Data[0]++
 		}
-		mean[ch], invstd[ch] = float32(m), float32(1/math.Sqrt(v+bn.Eps))
-		if batchStats && g.Training() && bn.RunningMean != nil {
-			bn.track(ch, m, v, n)
+	}
+	if bn.Weight != nil {
+		p.w, p.b = bn.Weight.Data, bn.Bias.Data
+	}
+	out := g.resultDirty(x.Shape, x, bn.Weight, bn.Bias) // every element is written
+	stats := g.floats.getDirty(2 * c)                    // mean, then invstd, per channel
+	p.mean, p.invstd, p.out = stats[:c], stats[c:], out.Data
+	p.forChannels(bnForward)
+	if out.Grad != nil {
+		bp := p // the closure's own copy: only a recording graph moves it to the heap
+		bp.dx, bp.dout = x.Grad, out.Grad
+		if bn.Weight != nil {
+			bp.dw, bp.db = bn.Weight.Grad, bn.Bias.Grad
+		}
+		g.Record(func() { bp.forChannels(bnBackward) })
+	}
+	return out
+}
+
+// bnPlan is one BatchNorm call over x [nb, c, inner]; its steps handle ranges of channels, which
+// are independent (statistics, running statistics, parameter gradients), so large inputs are
+// split over the cores.
+type bnPlan struct {
+	nb, c, inner, n   int
+	batchStats, track bool
+	eps, factor       float64 // factor: the running statistics' update weight (momentum)
+
+	x, out, dx, dout []float32
+	w, b, dw, db     []float32 // nil without affine (dw, db nil when frozen)
+	rm, rv           []float32 // nil without running statistics
+	mean, invstd     []float32
+}
+
+// bnParallelMin is the input size from which BatchNorm splits its channels over goroutines.
+const bnParallelMin = 1 << 16
+
+func (p bnPlan) forChannels(step func(p bnPlan, lo, hi int)) {
+	threads := conv.Threads()
+	if threads < 2 || p.c < 2 || p.n*p.c < bnParallelMin {
+		step(p, 0, p.c)
+		return
+	}
+	t := bnTasks.Get().(*bnTask)
+	t.p, t.step, t.parts = p, step, min(p.c, 4*threads)
+	conv.Parallel(threads, t.parts, t)
+	*t = bnTask{}
+	bnTasks.Put(t)
+}
+
+// bnTask is a BatchNorm step over ranges of channels, for conv.Parallel.
+type bnTask struct {
+	p     bnPlan
+	step  func(p bnPlan, lo, hi int)
+	parts int
+}
+
+func (t *bnTask) Run(_, i int) { t.step(t.p, i*t.p.c/t.parts, (i+1)*t.p.c/t.parts) }
+
+var bnTasks = sync.Pool{New: func() any { return new(bnTask) }}
+
+// bnBlock is the number of channels the [N, C] paths handle together, row by row.
+const bnBlock = 64
+
+// bnForward normalizes channels [lo, hi), updating their running statistics when training.
+func bnForward(p bnPlan, lo, hi int) {
+	if p.inner == 1 {
+		for b0 := lo; b0 < hi; b0 += bnBlock {
+			bnForwardRows(&p, b0, min(b0+bnBlock, hi))
+		}
+		return
+	}
+	for ch := lo; ch < hi; ch++ {
+		var m, v float64
+		if p.batchStats {
+			m, v = channelMoments(p.x, ch, p.c, p.inner, p.nb)
+		} else {
+			m, v = float64(p.rm[ch]), float64(p.rv[ch])
+		}
+		p.mean[ch], p.invstd[ch] = float32(m), float32(1/math.Sqrt(v+p.eps))
+		if p.track {
+			f := p.factor
+			p.rm[ch] = float32((1-f)*float64(p.rm[ch]) + f*m)
+			p.rv[ch] = float32((1-f)*float64(p.rv[ch]) + f*v*float64(p.n)/float64(p.n-1)) // unbiased
 		}
 		w, b := float32(1), float32(0)
-		if bn.Weight != nil {
-			w, b = bn.Weight.Data[ch], bn.Bias.Data[ch]
+		if p.w != nil {
+			w, b = p.w[ch], p.b[ch]
 		}
-		scale, shift := invstd[ch]*w, b-mean[ch]*invstd[ch]*w
-		for s := 0; s < nb; s++ {
-			off := (s*c + ch) * inner
-			src, dst := x.Data[off:off+inner], out.Data[off:off+inner]
+		scale, shift := p.invstd[ch]*w, b-p.mean[ch]*p.invstd[ch]*w
+		for s := 0; s < p.nb; s++ {
+			off := (s*p.c + ch) * p.inner
+			src, dst := p.x[off:off+p.inner], p.out[off:off+p.inner]
 			for i, v := range src {
 				dst[i] = v*scale + shift
 			}
 		}
 	}
-	if batchStats && g.Training() && bn.NumBatchesTracked != nil {
-		bn.NumBatchesTracked.Data[0]++
+}
+
+// bnBackward propagates the output gradient of channels [lo, hi).
+func bnBackward(p bnPlan, lo, hi int) {
+	if p.inner == 1 {
+		for b0 := lo; b0 < hi; b0 += bnBlock {
+			bnBackwardRows(&p, b0, min(b0+bnBlock, hi))
+		}
+		return
 	}
-	if out.Grad != nil {
-		w, b := bn.Weight, bn.Bias
-		g.Record(func() {
-			for ch := 0; ch < c; ch++ {
-				m, is := mean[ch], invstd[ch]
-				// Σ dy and Σ dy·x̂ over the channel: the bias and weight gradients, and the two
-				// terms the batch statistics add to the input gradient.
-				var sdy, sdyx float64
-				for s := 0; s < nb; s++ {
-					off := (s*c + ch) * inner
-					for i, d := range out.Grad[off : off+inner] {
-						sdy += float64(d)
-						sdyx += float64(d) * float64((x.Data[off+i]-m)*is)
-					}
-				}
-				wc := float32(1)
-				if w != nil {
-					wc = w.Data[ch]
-					if w.Grad != nil {
-						w.Grad[ch] += float32(sdyx)
-					}
-					if b.Grad != nil {
-						b.Grad[ch] += float32(sdy)
-					}
-				}
-				if x.Grad == nil {
-					continue
-				}
-				k := wc * is
-				if !batchStats { // constant statistics: y is affine in x
-					for s := 0; s < nb; s++ {
-						off := (s*c + ch) * inner
-						dx := x.Grad[off : off+inner]
-						for i, d := range out.Grad[off : off+inner] {
-							dx[i] += d * k
-						}
-					}
-					continue
-				}
-				// dx = w·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))
-				mdy, mdyx := float32(sdy/float64(n)), float32(sdyx/float64(n))
-				for s := 0; s < nb; s++ {
-					off := (s*c + ch) * inner
-					dx, xs := x.Grad[off:off+inner], x.Data[off:off+inner]
-					for i, d := range out.Grad[off : off+inner] {
-						dx[i] += k * (d - mdy - (xs[i]-m)*is*mdyx)
-					}
-				}
+	for ch := lo; ch < hi; ch++ {
+		m, is := p.mean[ch], p.invstd[ch]
+		// Σ dy and Σ dy·x̂ over the channel: the bias and weight gradients, and the two terms the
+		// batch statistics add to the input gradient.
+		var sdy, sdyx float64
+		for s := 0; s < p.nb; s++ {
+			off := (s*p.c + ch) * p.inner
+			xs := p.x[off : off+p.inner]
+			for i, d := range p.dout[off : off+p.inner] {
+				sdy += float64(d)
+				sdyx += float64(d) * float64((xs[i]-m)*is)
 			}
-		})
+		}
+		wc := float32(1)
+		if p.w != nil {
+			wc = p.w[ch]
+		}
+		if p.dw != nil {
+			p.dw[ch] += float32(sdyx)
+		}
+		if p.db != nil {
+			p.db[ch] += float32(sdy)
+		}
+		if p.dx == nil {
+			continue
+		}
+		k := wc * is
+		for s := 0; s < p.nb; s++ {
+			off := (s*p.c + ch) * p.inner
+			dx, xs, dy := p.dx[off:off+p.inner], p.x[off:off+p.inner], p.dout[off:off+p.inner]
+			if !p.batchStats { // constant statistics: y is affine in x
+				for i, d := range dy {
+					dx[i] += d * k
+				}
+				continue
+			}
+			// dx = w·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))
+			mdy, mdyx := float32(sdy/float64(p.n)), float32(sdyx/float64(p.n))
+			for i, d := range dy {
+				dx[i] += k * (d - mdy - (xs[i]-m)*is*mdyx)
+			}
+		}
 	}
-	return out
+}
+
+// bnForwardRows is bnForward for x [N, C] on channels [b0, b1) (at most bnBlock of them): a
+// channel is a column there, so the statistics are accumulated row by row, where the memory is
+// contiguous, rather than column by column.
+func bnForwardRows(p *bnPlan, b0, b1 int) {
+	var mean, acc [bnBlock]float64
+	var scale, shift [bnBlock]float32
+	k := b1 - b0
+	if p.batchStats {
+		for s := 0; s < p.nb; s++ {
+			for j, v := range p.x[s*p.c+b0 : s*p.c+b1] {
+				mean[j] += float64(v)
+			}
+		}
+		for j := range k {
+			mean[j] /= float64(p.n)
+		}
+		for s := 0; s < p.nb; s++ {
+			for j, v := range p.x[s*p.c+b0 : s*p.c+b1] {
+				d := float64(v) - mean[j]
+				acc[j] += d * d
+			}
+		}
+	}
+	for j := range k {
+		ch := b0 + j
+		m, v := mean[j], acc[j]/float64(p.n)
+		if !p.batchStats {
+			m, v = float64(p.rm[ch]), float64(p.rv[ch])
+		}
+		p.mean[ch], p.invstd[ch] = float32(m), float32(1/math.Sqrt(v+p.eps))
+		if p.track {
+			f := p.factor
+			p.rm[ch] = float32((1-f)*float64(p.rm[ch]) + f*m)
+			p.rv[ch] = float32((1-f)*float64(p.rv[ch]) + f*v*float64(p.n)/float64(p.n-1))
+		}
+		w, b := float32(1), float32(0)
+		if p.w != nil {
+			w, b = p.w[ch], p.b[ch]
+		}
+		scale[j], shift[j] = p.invstd[ch]*w, b-p.mean[ch]*p.invstd[ch]*w
+	}
+	for s := 0; s < p.nb; s++ {
+		dst := p.out[s*p.c+b0 : s*p.c+b1]
+		for j, v := range p.x[s*p.c+b0 : s*p.c+b1] {
+			dst[j] = v*scale[j] + shift[j]
+		}
+	}
+}
+
+// bnBackwardRows is bnBackward for x [N, C] on channels [b0, b1), row by row.
+func bnBackwardRows(p *bnPlan, b0, b1 int) {
+	var sdy, sdyx [bnBlock]float64
+	mean, is := p.mean[b0:b1], p.invstd[b0:b1]
+	for s := 0; s < p.nb; s++ {
+		xs := p.x[s*p.c+b0 : s*p.c+b1]
+		for j, d := range p.dout[s*p.c+b0 : s*p.c+b1] {
+			sdy[j] += float64(d)
+			sdyx[j] += float64(d) * float64((xs[j]-mean[j])*is[j])
+		}
+	}
+	var k, mdy, mdyx [bnBlock]float32
+	for j := range b1 - b0 {
+		ch := b0 + j
+		if p.dw != nil {
+			p.dw[ch] += float32(sdyx[j])
+		}
+		if p.db != nil {
+			p.db[ch] += float32(sdy[j])
+		}
+		k[j] = is[j]
+		if p.w != nil {
+			k[j] *= p.w[ch]
+		}
+		if p.batchStats {
+			mdy[j], mdyx[j] = float32(sdy[j]/float64(p.n)), float32(sdyx[j]/float64(p.n))
+		}
+	}
+	if p.dx == nil {
+		return
+	}
+	for s := 0; s < p.nb; s++ {
+		dx, xs := p.dx[s*p.c+b0:s*p.c+b1], p.x[s*p.c+b0:s*p.c+b1]
+		for j, d := range p.dout[s*p.c+b0 : s*p.c+b1] {
+			// With constant statistics mdy and mdyx are 0: y is affine in x.
+			dx[j] += k[j] * (d - mdy[j] - (xs[j]-mean[j])*is[j]*mdyx[j])
+		}
+	}
 }
 
 // channelMoments returns the mean and the biased variance of channel ch of x [nb, c, inner],
@@ -220,17 +389,6 @@ func channelMoments(x []float32, ch, c, inner, nb int) (mean, variance float64) 
 		}
 	}
 	return mean, ss / n
-}
-
-// track moves channel ch's running statistics towards the batch's.
-func (bn *BatchNorm) track(ch int, mean, variance float64, n int) {
-	f := bn.Momentum
-	if bn.CumulativeAverage {
-		f = 1 / (float64(bn.NumBatchesTracked.Data[0]) + 1) // the count including this batch
-	}
-	rm, rv := &bn.RunningMean.Data[ch], &bn.RunningVar.Data[ch]
-	*rm = float32((1-f)*float64(*rm) + f*mean)
-	*rv = float32((1-f)*float64(*rv) + f*variance*float64(n)/float64(n-1))
 }
 
 // LayerNorm is nn.LayerNorm: it normalizes every sample over its last len(Shape) dimensions with

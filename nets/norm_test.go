@@ -3,6 +3,7 @@ package nets
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -105,6 +106,7 @@ var normCases = []opCase{
 	named("BatchNorm1D/train-2d", bnCase(bn1(3, noEdit), true, 5, 3)),
 	named("BatchNorm1D/train-3d", bnCase(bn1(3, noEdit), true, 4, 3, 5)),
 	named("BatchNorm1D/eval", bnCase(bn1(3, noEdit), false, 5, 3)),
+	named("BatchNorm1D/train-wide", bnCase(bn1(70, noEdit), true, 3, 70)), // two blocks of channels
 	named("BatchNorm1D/train-no-affine", bnCase(bn1(3, noAffine), true, 4, 3, 2)),
 	named("BatchNorm1D/eval-no-running-stats", bnCase(bn1(2, noStats), false, 6, 2)),
 	named("BatchNorm2D/train", bnCase(bn2(3, noEdit), true, 2, 3, 3, 4)),
@@ -230,5 +232,47 @@ func TestNormInferenceDoesNotAllocate(t *testing.T) {
 	g := NewInference()
 	if a := testing.AllocsPerRun(50, func() { g.Reset(); net.Forward(g, x) }); a != 0 {
 		t.Errorf("%.1f allocations per forward, want 0", a)
+	}
+}
+
+// TestBatchNormParallelMatchesSerial: an input large enough to split its channels over
+// goroutines gives exactly what one goroutine gives: outputs, running statistics, gradients.
+func TestBatchNormParallelMatchesSerial(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, c := range []struct {
+		train bool
+		x     *Tensor // above bnParallelMin
+	}{{true, randTensor(r, -1, 2, 16, 8, 24, 24)}, {false, randTensor(r, -1, 2, 16, 8, 24, 24)}, {true, randTensor(r, -1, 2, 256, 300)}} {
+		x, train := c.x, c.train
+		ch := x.Shape[1]
+		run := func(procs int) (out, dx, dw, rm []float32) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			var bn *BatchNorm
+			var l Layer
+			if len(x.Shape) == 2 {
+				b1 := NewBatchNorm1D(ch)
+				bn, l = &b1.BatchNorm, b1
+			} else {
+				b2 := NewBatchNorm2D(ch)
+				bn, l = &b2.BatchNorm, b2
+			}
+			Uniform(rand.New(rand.NewPCG(1, 1)), bn.Weight, 0.5, 1.5)
+			x.ZeroGrad()
+			g := NewGraph()
+			g.SetTraining(train)
+			y := l.Forward(g, x)
+			for i := range y.Grad {
+				y.Grad[i] = float32(i%7) - 3
+			}
+			g.BackwardFromGrads()
+			return append([]float32(nil), y.Data...), append([]float32(nil), x.Grad...),
+				append([]float32(nil), bn.Weight.Grad...), append([]float32(nil), bn.RunningMean.Data...)
+		}
+		o1, dx1, dw1, rm1 := run(1)
+		o2, dx2, dw2, rm2 := run(2)
+		closeSlices(t, "output", o2, o1, 0)
+		closeSlices(t, "input grad", dx2, dx1, 0)
+		closeSlices(t, "weight grad", dw2, dw1, 0)
+		closeSlices(t, "running mean", rm2, rm1, 0)
 	}
 }
