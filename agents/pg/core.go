@@ -45,9 +45,9 @@ type core struct {
 
 	infer *nets.Graph  // acting while training: records nothing, allocates nothing when warm
 	train *nets.Graph  // gradient steps
-	obsIn *nets.Tensor // [N, obsDim] over obs
+	obsIn *nets.Tensor // [N, inDim] over obs
 
-	obs        []float32 // every copy's current observation, normalized (N×obsDim)
+	obs        []float32 // every copy's current observation as the network takes it: normalized or one-hot (N×inDim)
 	actions    []float32 // the sampled actions (N×actDim): indices for Discrete, unclipped for Box
 	envActions []float32 // what the env gets: Start+index, or the sample clipped to the bounds
 	logp       []float32 // log π of the sampled actions
@@ -72,16 +72,19 @@ func newCore(algo string, spec netSpec, norm normSettings, obs, act env.Space, n
 	if err != nil {
 		return nil, fmt.Errorf("pg: %w", err)
 	}
+	nz, err := newNormalizer(obs, n, norm.obs, norm.reward, norm.clipObs, norm.clipReward, norm.gamma)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", algo, err)
+	}
 	init := rand.New(rand.NewPCG(seed, 0x696e6974))
-	net, err := newActorCritic(init, obs.Dim(), as, spec)
+	net, err := newActorCritic(init, nz.inDim, as, spec)
 	if err != nil {
 		return nil, fmt.Errorf("pg: %w", err)
 	}
-	nz := newNormalizer(obs.Dim(), n, norm.obs, norm.reward, norm.clipObs, norm.clipReward, norm.gamma)
 	c := &core{algo: algo, n: n, act: as, net: net, ps: net.Params(), norm: nz}
 	c.Policy = newPolicy(net, nz)
 	if n > 0 {
-		d := obs.Dim()
+		d := nz.inDim
 		c.infer, c.train = nets.NewInference(), nets.NewGraph()
 		c.obs = make([]float32, n*d)
 		c.obsIn = nets.FromData(c.obs, n, d)

@@ -26,7 +26,14 @@ const normEps = 1e-8
 //
 // With NEXT_STEP autoreset the step that resets a copy is no transition: it neither updates the
 // return statistics nor yields a reward the learner uses.
+//
+// Observations of a Discrete or MultiDiscrete space are not normalized but one-hot encoded (a
+// MultiDiscrete one as the concatenated one-hots of its elements), as SB3's preprocess_obs does:
+// an index is a category, not a magnitude. Box and MultiBinary observations enter as they are.
 type normalizer struct {
+	rawDim, inDim int          // lengths of an env observation and of a network input
+	blocks        []oneHotBlock // one per element of a Discrete or MultiDiscrete observation; else nil
+
 	normObs, normReward bool
 	clipObs, clipReward float64
 	gamma               float64
@@ -38,12 +45,29 @@ type normalizer struct {
 	out     []float64           // the scaled rewards
 }
 
-// newNormalizer returns fresh statistics for numEnvs copies of obsDim observations (numEnvs 0
-// for a policy that only acts).
-func newNormalizer(obsDim, numEnvs int, normObs, normReward bool, clipObs, clipReward, gamma float64) *normalizer {
-	n := &normalizer{normObs: normObs, normReward: normReward, clipObs: clipObs, clipReward: clipReward, gamma: gamma}
+// oneHotBlock encodes one element of a Discrete or MultiDiscrete observation: the value v
+// (start ≤ v < start+n) sets input offset+v−start.
+type oneHotBlock struct{ start, n, offset int }
+
+// newNormalizer returns fresh statistics for numEnvs copies of observations of the space (numEnvs
+// 0 for a policy that only acts). Observation normalization needs a Box space.
+func newNormalizer(obs env.Space, numEnvs int, normObs, normReward bool, clipObs, clipReward, gamma float64) (*normalizer, error) {
+	n := &normalizer{rawDim: obs.Dim(), inDim: obs.Dim(), normObs: normObs, normReward: normReward, clipObs: clipObs, clipReward: clipReward, gamma: gamma}
+	switch s := obs.(type) {
+	case env.Discrete:
+		n.blocks, n.inDim = []oneHotBlock{{start: s.Start, n: s.N}}, s.N
+	case env.MultiDiscrete:
+		n.inDim = 0
+		for _, k := range s.Nvec {
+			n.blocks = append(n.blocks, oneHotBlock{n: k, offset: n.inDim})
+			n.inDim += k
+		}
+	}
 	if normObs {
-		n.obsRMS = env.NewRunningMeanStd(obsDim)
+		if _, ok := obs.(*env.Box); !ok {
+			return nil, fmt.Errorf("norm_obs needs a Box observation space; %v observations are one-hot encoded (or, MultiBinary, used as they are): set norm_obs: false", obs)
+		}
+		n.obsRMS = env.NewRunningMeanStd(obs.Dim())
 	}
 	if normReward {
 		n.retRMS = env.NewRunningMeanStd(1)
@@ -51,11 +75,11 @@ func newNormalizer(obsDim, numEnvs int, normObs, normReward bool, clipObs, clipR
 		n.batch = make([]float64, numEnvs)
 		n.out = make([]float64, numEnvs)
 	}
-	return n
+	return n, nil
 }
 
 // observe updates the observation statistics with the raw batch (training) and writes its
-// normalized form into dst.
+// normalized (or encoded) form into dst.
 func (n *normalizer) observe(dst, raw []float32) {
 	if n.normObs {
 		n.obsRMS.Update(raw)
@@ -63,9 +87,13 @@ func (n *normalizer) observe(dst, raw []float32) {
 	n.normalizeObs(dst, raw)
 }
 
-// normalizeObs writes the normalized, clipped observations into dst without updating the
-// statistics (what the Policy does).
+// normalizeObs writes the normalized, clipped (or one-hot encoded) observations into dst without
+// updating the statistics (what the Policy does).
 func (n *normalizer) normalizeObs(dst, raw []float32) {
+	if n.blocks != nil {
+		n.encode(dst, raw)
+		return
+	}
 	if !n.normObs {
 		copy(dst, raw)
 		return
@@ -74,6 +102,26 @@ func (n *normalizer) normalizeObs(dst, raw []float32) {
 	c := float32(n.clipObs)
 	for i, v := range dst {
 		dst[i] = min(max(v, -c), c)
+	}
+}
+
+// encode writes the one-hot encoding of every row of raw into dst. An index outside its space is
+// a contract violation of the env and panics.
+func (n *normalizer) encode(dst, raw []float32) {
+	rows := len(raw) / n.rawDim
+	if len(raw) != rows*n.rawDim || len(dst) != rows*n.inDim {
+		panic(fmt.Sprintf("pg: encoding %d observation values into %d; want rows of %d and %d", len(raw), len(dst), n.rawDim, n.inDim))
+	}
+	clear(dst)
+	for r := range rows {
+		in, out := raw[r*n.rawDim:(r+1)*n.rawDim], dst[r*n.inDim:(r+1)*n.inDim]
+		for j, b := range n.blocks {
+			k := int(in[j]) - b.start
+			if k < 0 || k >= b.n || float32(int(in[j])) != in[j] {
+				panic(fmt.Sprintf("pg: observation element %d is %v; want an integer in [%d, %d)", j, in[j], b.start, b.start+b.n))
+			}
+			out[b.offset+k] = 1
+		}
 	}
 }
 

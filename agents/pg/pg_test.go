@@ -579,7 +579,11 @@ func TestOrthogonalInit(t *testing.T) {
 
 func TestNormalizer(t *testing.T) {
 	// Observations: statistics over the batch, then (x − mean)/√(var + 1e-8) clipped.
-	n := newNormalizer(2, 2, true, true, 1.5, 0.5, 0.5)
+	box := func(d int) env.Space { return env.NewUniformBox(-100, 100, d) }
+	n, err := newNormalizer(box(2), 2, true, true, 1.5, 0.5, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw := []float32{1, 10, 3, 30}
 	dst := make([]float32, 4)
 	n.observe(dst, raw)
@@ -593,7 +597,7 @@ func TestNormalizer(t *testing.T) {
 			t.Errorf("obs %d: %v, want %v", i, dst[i], want)
 		}
 	}
-	n2 := newNormalizer(1, 1, true, false, 1.5, 10, 0.99)
+	n2, _ := newNormalizer(box(1), 1, true, false, 1.5, 10, 0.99)
 	n2.observe(dst[:3], []float32{0, 0, 30}) // 30 lies 1.41 sd from the mean: kept; an outlier is clipped
 	n2.normalizeObs(dst[:1], []float32{100})
 	if dst[0] != 1.5 {
@@ -621,6 +625,33 @@ func TestNormalizer(t *testing.T) {
 	if !near(out[0], 0.1/math.Sqrt(g.Var[0]+1e-8), 1e-9) || n.returns[0] != 0 {
 		t.Errorf("reward %v, returns %v after a truncation", out[0], n.returns)
 	}
+}
+
+func TestDiscreteObservationsAreOneHot(t *testing.T) {
+	n, err := newNormalizer(env.Discrete{N: 3, Start: -1}, 2, false, false, 10, 10, 0.99)
+	if err != nil || n.inDim != 3 {
+		t.Fatalf("Discrete(3, start=-1): %v, input of %d", err, n.inDim)
+	}
+	dst := make([]float32, 6)
+	n.observe(dst, []float32{1, -1})
+	if !slices.Equal(dst, []float32{0, 0, 1, 1, 0, 0}) {
+		t.Errorf("one-hot of [1 -1]: %v", dst)
+	}
+	m, _ := newNormalizer(env.MultiDiscrete{Nvec: []int{2, 3}}, 1, false, false, 10, 10, 0.99)
+	dst = make([]float32, 5)
+	m.normalizeObs(dst, []float32{1, 2})
+	if !slices.Equal(dst, []float32{0, 1, 0, 0, 1}) {
+		t.Errorf("one-hot of MultiDiscrete [1 2]: %v", dst)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an index outside the space did not panic")
+		}
+	}()
+	if _, err := newNormalizer(env.Discrete{N: 3}, 1, true, false, 10, 10, 0.99); err == nil || !strings.Contains(err.Error(), "norm_obs") {
+		t.Errorf("norm_obs on Discrete observations: %v", err)
+	}
+	m.normalizeObs(dst, []float32{2, 0})
 }
 
 func TestCheckAndValidate(t *testing.T) {

@@ -345,14 +345,15 @@ func gaussianLogProb(g *nets.Graph, mean, logStd, actions *nets.Tensor) (logp, e
 
 // Policy is a trained agent's deterministic policy: the network and the frozen observation
 // normalization it was trained with. Act takes raw observations from the env, normalizes them
-// with the saved statistics (clipped as in training) and returns the mode of the action
+// with the saved statistics (clipped as in training), or one-hot encodes Discrete and
+// MultiDiscrete ones, and returns the mode of the action
 // distribution: the most probable action for Discrete, the mean clipped to the bounds for Box.
 // Every trainer embeds one (acting with the live statistics, without updating them), and
 // LoadPolicy returns one for evaluation and the viewer. It allocates nothing per call and is not
 // safe for concurrent use.
 type Policy struct {
 	net  *actorCritic
-	norm *normalizer // nil: raw observations
+	norm *normalizer // observation preprocessing: normalization or one-hot encoding
 
 	g     *nets.Graph
 	in    *nets.Tensor // [1, obsDim]
@@ -366,14 +367,10 @@ func newPolicy(net *actorCritic, norm *normalizer) *Policy {
 
 // forward1 runs one observation through the network; the results are valid until the next call.
 func (p *Policy) forward1(obs []float32, wantPi, wantV bool) (pi, v *nets.Tensor) {
-	if len(obs) != p.net.obsDim {
-		panic(fmt.Sprintf("pg: observation of %d elements; the policy takes %d", len(obs), p.net.obsDim))
+	if len(obs) != p.norm.rawDim {
+		panic(fmt.Sprintf("pg: observation of %d elements; the policy takes %d", len(obs), p.norm.rawDim))
 	}
-	if p.norm != nil {
-		p.norm.normalizeObs(p.in.Data, obs)
-	} else {
-		copy(p.in.Data, obs)
-	}
+	p.norm.normalizeObs(p.in.Data, obs)
 	p.g.Reset()
 	return p.net.forward(p.g, p.in, wantPi, wantV)
 }

@@ -59,6 +59,7 @@ func TestPolicyGradientSmoke(t *testing.T) {
 		{"ppo", "pendulum", []string{"n_steps=64", "batch_size=32"}},
 		{"a2c", "MountainCarContinuous-v0", nil},
 		{"reinforce", "pendulum", []string{"baseline=true", "batch_episodes=2"}},
+		{"ppo", "frozenlake", []string{"n_steps=64", "batch_size=32"}}, // Discrete observations, one-hot encoded
 	} {
 		t.Run(c.algo+" "+c.env, func(t *testing.T) {
 			args := []string{c.algo, c.env, "--steps", "2000", "--eval-episodes", "2", "-q", "--out", t.TempDir()}
