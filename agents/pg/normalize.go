@@ -31,7 +31,7 @@ const normEps = 1e-8
 // MultiDiscrete one as the concatenated one-hots of its elements), as SB3's preprocess_obs does:
 // an index is a category, not a magnitude. Box and MultiBinary observations enter as they are.
 type normalizer struct {
-	rawDim, inDim int          // lengths of an env observation and of a network input
+	rawDim, inDim int           // lengths of an env observation and of a network input
 	blocks        []oneHotBlock // one per element of a Discrete or MultiDiscrete observation; else nil
 
 	normObs, normReward bool
