@@ -207,6 +207,9 @@ func (s envSection) run(ctx context.Context, r *Runner, ids []string) (*Section,
 			}
 		}
 		t.Add(n, w.String(), cp.String(), other, rat)
+		if n == "CartPole-v1" && rat == "—" {
+			r.headline(Headline{"CartPole-v1 steps/s, one env, one core", w.String(), "Gymnasium: " + other, "—"})
+		}
 	}
 	if gymWhy != "" {
 		notes = append(notes, "Gymnasium side: "+gymWhy+".")
@@ -435,6 +438,9 @@ func (s vectorSection) run(ctx context.Context, r *Runner, ids []string) (*Secti
 			if math.IsNaN(best) || st.Median > best {
 				best, bestName = st.Median, v
 			}
+		}
+		if bestName == "" {
+			r.headline(Headline{"batched CartPole-v1 env steps/s, all cores", gorl.String(), "Gymnasium: not measured", "—"})
 		}
 		if gymWhy != "" {
 			g.Notes = append(g.Notes, "Gymnasium side: "+gymWhy+".")
