@@ -158,6 +158,8 @@ type Runner struct {
 
 	mu     sync.Mutex
 	builds map[string]buildResult
+	// pyEnv is added to the Python scripts' environment (the tests' stand-in modules).
+	pyEnv []string
 }
 
 type buildResult struct {

@@ -137,7 +137,7 @@ func (r *Runner) RunJSON(ctx context.Context, dir, script string, env []string, 
 	cmd := exec.CommandContext(ctx, r.Py.Path, append([]string{path}, args...)...)
 	cmd.Dir = filepath.Dir(path)
 	// No __pycache__ in the repository's script directories.
-	cmd.Env = append(append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1"), env...)
+	cmd.Env = append(append(append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1"), r.pyEnv...), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
