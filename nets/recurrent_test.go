@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 )
 
@@ -637,5 +638,55 @@ func TestRecurrentLearnsToCount(t *testing.T) {
 				t.Errorf("loss %g after training, want < 0.05", loss)
 			}
 		})
+	}
+}
+
+// TestRecurrentChainedStates checks that gradients flow from one Forward into the previous one
+// through the state it returned (truncated backpropagation through time over two chunks, the
+// state of the first feeding the second, both on one tape).
+func TestRecurrentChainedStates(t *testing.T) {
+	for _, k := range recurrentKinds {
+		t.Run(k.name, func(t *testing.T) {
+			c := newRecurrentCase(k.make, recurrentOption{layers: 2, batchFirst: true, state: true, batch: 2, seq: 2}, 21)
+			if c.net.Cell == CellRNNReLU {
+				for seed := uint64(22); ; seed++ {
+					if _, _, _, m := c.reference(); m > 0.05 {
+						break
+					}
+					c = newRecurrentCase(k.make, recurrentOption{layers: 2, batchFirst: true, state: true, batch: 2, seq: 2}, seed)
+				}
+			}
+			x2 := randTensor(rand.New(rand.NewPCG(23, 24)), -1, 1, c.x.Shape...)
+			opts := gradCheckOptions{}
+			if c.net.Cell == CellRNNReLU {
+				opts.Step = 1.0 / 512
+			}
+			gradCheck(t, func(g *Graph) *Tensor {
+				out1, s1 := c.net.Forward(g, c.x, c.s)
+				out2, s2 := c.net.Forward(g, x2, s1)
+				return g.Concat(0, g.View(out1, len(out1.Data)), flatOutputs(g, out2, s2))
+			}, append(c.wrt, x2), opts)
+		})
+	}
+}
+
+// TestRecurrentTorchExtra runs PyTorch cases beyond the shared reference files through the same
+// checker: the hidden split's sizes (seq 4, batch 2, input 3, hidden 5) and the options the shared
+// cases leave out (time-major layout, no bias, no initial state). testdata/recurrent_torch/gen.py
+// made them with PyTorch 1.13 in float64.
+func TestRecurrentTorchExtra(t *testing.T) {
+	files, err := loadTorchFiles(filepath.Join("testdata", "recurrent_torch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		for _, c := range f.Cases {
+			n++
+			t.Run(c.Name, func(t *testing.T) { checkTorchRecurrent(t, c) })
+		}
+	}
+	if n != 16 {
+		t.Errorf("%d extra cases, want 16", n)
 	}
 }
