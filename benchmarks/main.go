@@ -56,6 +56,8 @@ type Options struct {
 	List bool
 	// Command is the command line recorded in the report.
 	Command string
+	// SyncReadme only copies RESULTS.md's headlines into README.md, measuring nothing.
+	SyncReadme bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (Options, error) {
@@ -69,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	python := fs.String("python", "/usr/bin/python3", "Python interpreter of the baselines (\"\" disables them)")
 	baselines := fs.Bool("baselines", true, "run the Python baselines (PyTorch, Gymnasium, Stable-Baselines3) that the interpreter can import; quick mode needs --baselines=true explicitly")
 	list := fs.Bool("list", false, "list the case IDs and exit")
+	readme := fs.Bool("sync-readme", false, "only copy benchmarks/RESULTS.md's headline table into README.md's performance section (a full run does it too)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks [flags]\n\nMeasures gorl on this machine against its baselines and writes benchmarks/RESULTS.md.\n\n")
 		fs.PrintDefaults()
@@ -81,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o := Options{Quick: *quick, Out: *out, Runs: *runs, Seeds: *seeds, Python: *python, Baselines: *baselines, List: *list, Progress: stderr}
+	o := Options{Quick: *quick, Out: *out, Runs: *runs, Seeds: *seeds, Python: *python, Baselines: *baselines, List: *list, SyncReadme: *readme, Progress: stderr}
 	if o.Quick && !set["baselines"] {
 		o.Baselines = false
 	}
@@ -173,6 +176,9 @@ func Run(ctx context.Context, o Options) error {
 	if r.Progress == nil {
 		r.Progress = io.Discard
 	}
+	if o.SyncReadme {
+		return syncReadme(o.Root)
+	}
 	r.Rounds, r.MinTime = 5, 400*time.Millisecond
 	if r.Seeds == 0 {
 		r.Seeds = 5
@@ -243,7 +249,16 @@ func Run(ctx context.Context, o Options) error {
 	}
 	r.report.Sys.LoadEnd = loadAvg()
 	r.logf("done in %s", time.Since(start).Round(time.Second))
-	return r.write()
+	if err := r.write(); err != nil {
+		return err
+	}
+	if r.Out == filepath.Join(r.Root, "benchmarks", "RESULTS.md") && !r.Quick && len(r.Only) == 0 {
+		if err := syncReadme(r.Root); err != nil {
+			return fmt.Errorf("README.md: %w", err)
+		}
+		r.logf("updated the performance section of README.md")
+	}
+	return nil
 }
 
 func (r *Runner) write() error {

@@ -117,6 +117,7 @@ func (s netsSection) run(ctx context.Context, r *Runner, ids []string) (*Section
 	}
 	settings := torchSettings(runtime.NumCPU())
 	torchWhy := r.Py.Why("torch", "numpy")
+	torchErrs := map[string]string{} // the last failure of each script
 	var figs []*figure
 	for _, w := range s.works() {
 		if !want[w.ID] {
@@ -150,6 +151,7 @@ func (s netsSection) run(ctx context.Context, r *Runner, ids []string) (*Section
 						return nil, ctx.Err()
 					}
 					r.logf("%s: %v", w.Script, err)
+					torchErrs[w.Script] = err.Error()
 					continue
 				}
 				for _, f := range w.Figures {
@@ -183,7 +185,7 @@ func (s netsSection) run(ctx context.Context, r *Runner, ids []string) (*Section
 				case torchWhy != "":
 					row = append(row, "not measured: "+short(r.Py, "torch"))
 				case !st.Ok():
-					row = append(row, "not measured: script failed (see the progress log)")
+					row = append(row, "not measured: the script failed (see below)")
 				default:
 					row = append(row, st.String())
 					if math.IsNaN(best) || (f.Lower && st.Median < best) || (!f.Lower && st.Median > best) {
@@ -206,6 +208,11 @@ func (s netsSection) run(ctx context.Context, r *Runner, ids []string) (*Section
 		t.Notes = append(t.Notes, "Per CPU-second figures divide by the process's CPU time over all threads, which also counts the GEMM workers' spinning: they show efficiency, and are steadier than wall-clock rates on a busy machine.")
 		if torchWhy != "" {
 			t.Notes = append(t.Notes, "PyTorch side: "+torchWhy+".")
+		}
+		for _, w := range s.works() {
+			if e := torchErrs[w.Script]; e != "" {
+				t.Notes = append(t.Notes, "PyTorch failure: "+e)
+			}
 		}
 		sec.Tables = append(sec.Tables, t)
 	}
@@ -255,7 +262,7 @@ func (netsSection) sgemm(ctx context.Context, r *Runner) (*Table, []string, erro
 		blasWhy = "the openblas build failed (install libopenblas-dev; cgo needs a C compiler)"
 		notes = append(notes, "OpenBLAS build: "+err.Error())
 	}
-	torchWhy := r.Py.Why("torch", "numpy")
+	torchWhy, torchErr := r.Py.Why("torch", "numpy"), ""
 	type key struct {
 		impl    string
 		n, thr  int
@@ -300,6 +307,7 @@ func (netsSection) sgemm(ctx context.Context, r *Runner) (*Table, []string, erro
 						return nil, nil, ctx.Err()
 					}
 					r.logf("bench_sgemm.py: %v", err)
+					torchErr = err.Error()
 				} else {
 					for _, res := range out.Results {
 						vals[key{"torch", res.N, thr, false}] = append(vals[key{"torch", res.N, thr, false}], res.Median)
@@ -326,7 +334,7 @@ func (netsSection) sgemm(ctx context.Context, r *Runner) (*Table, []string, erro
 			if st := Summarize(vals[key{"torch", n, thr, false}]); torchWhy == "" && st.Ok() {
 				tor, torR = st.String(), ratio(g.Median, st.Median)
 			} else if torchWhy == "" {
-				tor = "not measured: bench_sgemm.py failed (see the progress log)"
+				tor = "not measured: bench_sgemm.py failed (see below)"
 			}
 			t.Add(strconv.Itoa(n), strconv.Itoa(thr), g.String(), gc.String(), blas, tor, blasR, torR)
 			if n == sizes[len(sizes)-1] && thr == threads[len(threads)-1] {
@@ -343,6 +351,9 @@ func (netsSection) sgemm(ctx context.Context, r *Runner) (*Table, []string, erro
 	}
 	if torchWhy != "" {
 		t.Notes = append(t.Notes, "PyTorch side: "+torchWhy+".")
+	}
+	if torchErr != "" {
+		t.Notes = append(t.Notes, "PyTorch failure: "+torchErr)
 	}
 	return t, notes, nil
 }
