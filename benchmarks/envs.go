@@ -159,6 +159,9 @@ func (s envSection) run(ctx context.Context, r *Runner, ids []string) (*Section,
 	gym := map[string][]float64{}
 	gymErr := map[string]string{}
 	for round := 1; round <= r.Rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, c := range cases {
 			smp, err := measureEnv(c, r.MinTime)
 			if err != nil {
@@ -366,6 +369,9 @@ func (s vectorSection) run(ctx context.Context, r *Runner, ids []string) (*Secti
 	gym := map[string][]float64{}
 	gymErr := map[string]string{}
 	for round := 1; round <= r.Rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, c := range cases {
 			for _, w := range workers {
 				smp, err := measureVector(c, w, r.MinTime)

@@ -132,6 +132,9 @@ func (s netsSection) run(ctx context.Context, r *Runner, ids []string) (*Section
 			f.Torch = map[string][]float64{}
 		}
 		for round := 1; round <= r.Rounds; round++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			for i, st := range steps {
 				smp := work.Timed(r.MinTime, st)
 				f := w.Figures[i]
@@ -291,6 +294,9 @@ func (netsSection) sgemm(ctx context.Context, r *Runner) (*Table, []string, erro
 		return nil
 	}
 	for round := 1; round <= r.Rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		for _, thr := range threads {
 			if err := helper(gorlBin, "gorl", thr); err != nil {
 				return nil, nil, err

@@ -89,6 +89,9 @@ func (supervisedSection) run(ctx context.Context, r *Runner, _ []string) (*Secti
 	tips, tacc, tsecs := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
 	torchErr := ""
 	for seed := 1; seed <= rounds; seed++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out := filepath.Join(r.Tmp, "fit", strconv.Itoa(seed))
 		args := []string{"fit", "cnn", "mnist", "--epochs", "1", "--seed", strconv.Itoa(seed), "--out", out, "-q"}
 		if r.Quick {

@@ -108,6 +108,9 @@ func (s trainSection) run(ctx context.Context, r *Runner, ids []string) (*Sectio
 	sb3Err := map[string]string{}
 	how := map[string]string{}
 	for seed := 1; seed <= r.Seeds; seed++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, c := range cases {
 			spec, err := env.Lookup(c.Env)
 			if err != nil {
