@@ -311,8 +311,8 @@ func TestMOBILScenes(t *testing.T) {
 		{"leader far ahead: no gain", 3,
 			[]Vehicle{idmAt(1, 100, 25), idmAt(1, 600, 15)}, 1},
 	} {
+		c.vs[me].Timer = 10 // due
 		tr := newTestTraffic(t, c.lanes, c.vs...)
-		tr.Vehicles[me].Timer = 10 // due
 		tr.decideFor(me)
 		if got := tr.Vehicles[me].TargetLane; got != c.want {
 			t.Errorf("%s: target lane %d; want %d", c.name, got, c.want)
@@ -370,8 +370,8 @@ func TestTrafficNeighboursBruteForce(t *testing.T) {
 				changes++
 			}
 			wantF, wantR := bruteNeighbours(tr, i, p.Lane)
-			if int(p.front) != wantF || int(p.rear) != wantR {
-				t.Fatalf("step %d vehicle %d: front/rear %d/%d; brute force says %d/%d", step, i, p.front, p.rear, wantF, wantR)
+			if f, r := tr.front(int32(i)), tr.rear(int32(i)); int(f) != wantF || int(r) != wantR {
+				t.Fatalf("step %d vehicle %d: front/rear %d/%d; brute force says %d/%d", step, i, f, r, wantF, wantR)
 			}
 			for c := range tr.Lanes {
 				f, r := tr.Neighbours(i, c)

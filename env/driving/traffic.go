@@ -20,8 +20,10 @@ const (
 	DriverDirect
 )
 
-// Vehicle is one car in a Traffic simulation. Read its fields freely; change a vehicle through
-// Traffic's methods (SetTargetLane, SetTargetSpeed) or before adding it.
+// Vehicle is one car in a Traffic simulation. Its exported fields are up to date after
+// Traffic.Step and Traffic.SyncWorld (Highway.Step ends with one); read them freely then, and
+// change a vehicle through Traffic's methods (SetTargetLane, SetTargetSpeed) or before adding
+// it.
 type Vehicle struct {
 	State
 	Length, Width float64
@@ -49,10 +51,8 @@ type Vehicle struct {
 	radius   float64 // half the diagonal of the footprint
 	hl       float64 // half the length
 	centered bool    // exactly on Lane's centre, aligned with it, and keeping the lane
-	slow     bool    // on the slow list
-	front    int32   // nearest vehicle ahead on Lane (-1: none)
-	rear     int32   // nearest vehicle behind on Lane (-1: none)
-	memb     [2]int8 // lanes whose lists hold the vehicle (-1: unused)
+	slow     bool    // on the slow list; otherwise its row entry holds its state
+	memb     [2]int8 // rows (lanes) holding the vehicle, in increasing order (-1: unused)
 	idx      [2]int32
 	pw       powSeries
 }
@@ -101,22 +101,23 @@ func DefaultCar() Bicycle {
 //
 // # Speed
 //
-// highway-env scans every vehicle to find each vehicle's neighbours. Here each lane keeps the
-// list of vehicles on it sorted by position (a vehicle within Width/2 + 1 m of a lane's centre
+// highway-env scans every vehicle to find each vehicle's neighbours. Here each lane keeps a row
+// of the vehicles on it sorted by position (a vehicle within Width/2 + 1 m of a lane's centre
 // is on it, so vehicles changing lanes are on two), so a vehicle's leader and follower are its
-// neighbours in the list and a MOBIL query is a binary search.
+// neighbours in the row and a MOBIL query is a binary search.
 //
 // Vehicles sitting exactly on their lane's centre, aligned with it and keeping their lane —
 // nearly all of them at any time — move along the lane without evaluating the steering
-// controller or the trigonometry of the bicycle model: for them both are exactly zero. A
-// vehicle ending a lane change rejoins that fast path once within 1 cm and 1 mrad of the
-// centreline, where it is snapped onto it. The others, on a short slow list, are integrated in
-// the lanes' frame, where their angles are small and the trigonometry is a few terms of a
-// series.
+// controller or the trigonometry of the bicycle model: for them both are exactly zero. Their
+// state lives in the rows, one array per quantity (struct of arrays), where one sweep per lane
+// updates them four at a time with AVX2 where the CPU has it (sweep). A vehicle ending a lane
+// change rejoins that fast path once within 1 cm and 1 mrad of the centreline, where it is
+// snapped onto it. The others, on a short slow list, are integrated in the lanes' frame, where
+// their angles are small and the trigonometry is a few terms of a series.
 //
 // A step keeps highway-env's synchronous update (every vehicle's command is computed from the
 // state before anyone moves, then all move, then collisions are found): the slow vehicles'
-// commands are computed first; then each lane list is walked from the back, where every fast
+// commands are computed first; then each lane's row is swept from the back, where every fast
 // vehicle computes its IDM command from its leader (who has not moved yet) and moves; then the
 // slow vehicles move. MOBIL decisions are taken at the end of a step, which sees the same state
 // as the start of the next one.
@@ -134,18 +135,15 @@ type Traffic struct {
 	road    Segment   // lane 0's centreline: the frame of s and r0
 	off     []float64 // lateral offset of each lane's centre from lane 0's
 	spacing float64   // the common width and spacing of the lanes when they are uniform, else 0
-	lists   [][]int32 // per lane: vehicles on it, sorted by s
+	rows    []row     // per lane: the vehicles on it, sorted by s
 	slow    []int32   // vehicles off the fast path
 	changer []int32   // scratch: vehicles whose Lane differs from their TargetLane
 	due     []int32   // scratch: traffic vehicles whose lane-change logic runs this step
-	dirty   []bool    // per lane: the list may be out of order
-	k       idmConsts
-}
-
-// idmConsts are the IDM parameters in the form the hot loops use, refreshed at every Step so
-// that changes to Traffic.IDM take effect.
-type idmConsts struct {
-	a, s0, timeGap, halfInvSqrtAB, maxAccel float64
+	dirty   []bool    // per lane: the row may be out of order
+	k       sweepConsts
+	tab     sweepTable
+	// maxAccel is IDM.MaxAccel, refreshed with k.
+	maxAccel float64
 }
 
 // NewTraffic returns an empty simulation on the given lanes with highway-env's parameters.
@@ -156,7 +154,7 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 	}
 	t := &Traffic{
 		Lanes: lanes, IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Control: DefaultLaneController(),
-		Car: DefaultCar(), OnLaneMargin: 1, lists: make([][]int32, len(lanes)),
+		Car: DefaultCar(), OnLaneMargin: 1, rows: make([]row, len(lanes)),
 		off: make([]float64, len(lanes)), dirty: make([]bool, len(lanes)),
 	}
 	for i, l := range lanes {
@@ -182,21 +180,33 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 			t.spacing = 0
 		}
 	}
+	for c := range t.rows {
+		t.rows[c].reset()
+	}
 	t.refresh()
 	return t, nil
 }
 
+// refresh derives the constants of the hot loops from the parameters, so that changes to
+// IDM, Car, Control and MOBIL take effect at the next Step.
 func (t *Traffic) refresh() {
-	p := &t.IDM
-	t.k = idmConsts{a: p.ComfortAccel, s0: p.MinGap, timeGap: p.TimeGap,
-		halfInvSqrtAB: 1 / (2 * math.Sqrt(p.ComfortAccel*p.ComfortDecel)), maxAccel: p.MaxAccel}
+	p, car := &t.IDM, &t.Car
+	t.k = sweepConsts{
+		a: p.ComfortAccel, s0: p.MinGap, tg: p.TimeGap, hk: 1 / (2 * math.Sqrt(p.ComfortAccel*p.ComfortDecel)),
+		lo: math.Max(-p.MaxAccel, -car.MaxDecel), hi: math.Min(p.MaxAccel, car.MaxAccel),
+		carLo: -car.MaxDecel, carHi: car.MaxAccel, vmin: car.MinSpeed, vmax: car.MaxSpeed,
+		invTau: 1 / t.Control.TauAccel, dt: t.k.dt, halfDt: t.k.halfDt, delay: t.MOBIL.Delay,
+		powRange: powSeriesRange, eps: 1e-2,
+	}
+	t.k.table(&t.tab)
+	t.maxAccel = p.MaxAccel
 }
 
 // Reset removes every vehicle.
 func (t *Traffic) Reset() {
 	t.Vehicles = t.Vehicles[:0]
-	for i := range t.lists {
-		t.lists[i] = t.lists[i][:0]
+	for c := range t.rows {
+		t.rows[c].reset()
 	}
 	t.slow = t.slow[:0]
 }
@@ -219,7 +229,6 @@ func (t *Traffic) AddAll(vs ...Vehicle) {
 
 func (t *Traffic) add(v Vehicle) int {
 	t.refresh()
-	v.front, v.rear = -1, -1
 	v.memb = [2]int8{-1, -1}
 	v.slow = false
 	if v.Delta == 0 {
@@ -229,25 +238,27 @@ func (t *Traffic) add(v Vehicle) int {
 	v.radius = 0.5 * math.Hypot(v.Length, v.Width)
 	v.hl = 0.5 * v.Length
 	t.Vehicles = append(t.Vehicles, v)
-	i := len(t.Vehicles) - 1
+	i := int32(len(t.Vehicles) - 1)
 	p := &t.Vehicles[i]
 	t.fromWorld(p)
 	t.nearestLane(p, true)
 	p.TargetLane = min(max(p.TargetLane, 0), len(t.Lanes)-1)
 	p.centered = p.r == 0 && p.e == 0 && p.Lane == p.TargetLane && p.Driver != DriverDirect
 	t.setV0(p)
-	t.updateMembership(int32(i))
+	t.updateMembership(i)
 	if !p.centered {
-		t.markSlow(int32(i))
+		t.markSlow(i)
 	}
-	return i
+	return int(i)
 }
 
 // SetTargetSpeed changes a vehicle's desired speed.
 func (t *Traffic) SetTargetSpeed(i int, v0 float64) {
+	t.pull(int32(i))
 	p := &t.Vehicles[i]
 	p.TargetSpeed = v0
 	t.setV0(p)
+	t.push(int32(i))
 }
 
 // SetTargetLane changes a vehicle's target lane (clipped to the road).
@@ -260,15 +271,84 @@ func (t *Traffic) SetTargetLane(i int, lane int) {
 	}
 }
 
+// markSlow moves a vehicle from the fast path to the slow list: its state moves from its row
+// entry to its Vehicle, and the entry becomes a ghost.
 func (t *Traffic) markSlow(i int32) {
-	if p := &t.Vehicles[i]; !p.slow {
-		p.slow = true
-		t.slow = append(t.slow, i)
+	p := &t.Vehicles[i]
+	if p.slow {
+		return
+	}
+	t.pull(i)
+	p.slow = true
+	t.rows[p.memb[0]].set(pKind, int(p.idx[0]), kGhost)
+	t.slow = append(t.slow, i)
+}
+
+// pull copies the state of a vehicle on the fast path from its row entry to its Vehicle.
+func (t *Traffic) pull(i int32) {
+	p := &t.Vehicles[i]
+	if p.slow || p.memb[0] < 0 {
+		return
+	}
+	r, k := &t.rows[p.memb[0]], int(p.idx[0])
+	p.s, p.Speed, p.free = r.at(pS, k), r.at(pV, k), r.at(pFree, k)
+	p.Timer, p.AccelCmd = r.at(pTimer, k), r.at(pAcc, k)
+}
+
+// push writes a vehicle's state and parameters to its row entries.
+func (t *Traffic) push(i int32) {
+	p := &t.Vehicles[i]
+	for n, c := range p.memb {
+		if c >= 0 {
+			t.writeEntry(&t.rows[c], int(p.idx[n]), p)
+		}
+	}
+}
+
+// writeEntry fills entry k of row r from vehicle p.
+func (t *Traffic) writeEntry(r *row, k int, p *Vehicle) {
+	kind := kGhost
+	switch {
+	case p.slow:
+	case p.Crashed:
+		kind = kCrashed
+	case p.Driver == DriverIDM:
+		kind = kIDM
+	case p.Driver == DriverMeta:
+		kind = kMeta
+	}
+	st := r.stride
+	d := r.d
+	d[pS*st+k], d[pV*st+k], d[pFree*st+k] = p.s, p.Speed, p.free
+	d[pTimer*st+k], d[pAcc*st+k], d[pTgt*st+k] = p.Timer, p.AccelCmd, p.TargetSpeed
+	d[pInv*st+k], d[pHL*st+k], d[pKind*st+k] = p.invV0, p.hl, float64(kind)
+	for j, c := range p.pw.c {
+		d[(pC0+j)*st+k] = c
+	}
+}
+
+// syncGhost copies a slow vehicle's position, speed and free-road term to its row entries.
+func (t *Traffic) syncGhost(p *Vehicle) {
+	for n, c := range p.memb {
+		if c >= 0 {
+			r := &t.rows[c]
+			k := int(p.idx[n])
+			r.d[pS*r.stride+k], r.d[pV*r.stride+k], r.d[pFree*r.stride+k] = p.s, p.Speed, p.free
+		}
+	}
+}
+
+// crash marks vehicle i crashed.
+func (t *Traffic) crash(i int32) {
+	p := &t.Vehicles[i]
+	p.Crashed = true
+	if !p.slow {
+		t.rows[p.memb[0]].set(pKind, int(p.idx[0]), kCrashed)
 	}
 }
 
 // setV0 caches the IDM's desired speed, the target speed clipped to the lane's limit, and
-// recomputes the free-road term.
+// recomputes the free-road term from p.Speed.
 func (t *Traffic) setV0(p *Vehicle) {
 	v0 := p.TargetSpeed
 	if lim := t.Lanes[p.Lane].SpeedLimit; lim > 0 {
@@ -341,22 +421,29 @@ func (t *Traffic) Step(dt float64) {
 	t.SyncWorld()
 }
 
-// SyncWorld sets the world position and heading of the vehicles on the fast path, which step
-// leaves behind (they move along the road coordinate only, and a highway step of several
-// simulation steps needs the world pose only at its end).
+// SyncWorld copies the state of the vehicles on the fast path from the rows to their Vehicle
+// and sets their world position and heading, which step leaves behind (a highway step of
+// several simulation steps needs them only at its end).
 func (t *Traffic) SyncWorld() {
 	g := &t.road
 	for i := range t.Vehicles {
-		if p := &t.Vehicles[i]; !p.slow {
-			p.X = g.X + p.s*g.cos - p.r0*g.sin
-			p.Y = g.Y + p.s*g.sin + p.r0*g.cos
-			p.Heading = g.Heading + p.e
+		p := &t.Vehicles[i]
+		if p.slow {
+			continue
 		}
+		r, k := &t.rows[p.memb[0]], int(p.idx[0])
+		st := r.stride
+		p.s, p.Speed, p.free = r.d[pS*st+k], r.d[pV*st+k], r.d[pFree*st+k]
+		p.Timer, p.AccelCmd = r.d[pTimer*st+k], r.d[pAcc*st+k]
+		p.X = g.X + p.s*g.cos - p.r0*g.sin
+		p.Y = g.Y + p.s*g.sin + p.r0*g.cos
+		p.Heading = g.Heading + p.e
 	}
 }
 
 // step is Step without SyncWorld.
 func (t *Traffic) step(dt float64) {
+	t.k.dt, t.k.halfDt = dt, 0.5*dt
 	t.refresh()
 	vs := t.Vehicles
 	t.due = t.due[:0]
@@ -365,99 +452,142 @@ func (t *Traffic) step(dt float64) {
 	for _, i := range t.slow {
 		t.command(&vs[i])
 	}
-	// 2. The fast vehicles, lane by lane from the back: command from the leader (who has not
-	// moved yet), move, and test for a collision with the fast vehicle behind (who has). The
-	// constants live in locals so that the stores to the vehicles do not force reloads.
-	var (
-		a, s0, tg, hk = t.k.a, t.k.s0, t.k.timeGap, t.k.halfInvSqrtAB
-		lo, hi        = math.Max(-t.k.maxAccel, -t.Car.MaxDecel), math.Min(t.k.maxAccel, t.Car.MaxAccel)
-		carLo, carHi  = -t.Car.MaxDecel, t.Car.MaxAccel
-		vmin, vmax    = t.Car.MinSpeed, t.Car.MaxSpeed
-		invTau        = 1 / t.Control.TauAccel
-		delay         = t.MOBIL.Delay
-		halfDt        = 0.5 * dt
-	)
-	for c, l := range t.lists {
-		var behind *Vehicle
-		n := len(l)
-		for m := 0; m < n; m++ {
-			p := &vs[l[m]]
-			if p.slow {
-				continue
-			}
-			v0 := p.Speed
-			var acc float64
-			switch {
-			case p.Crashed:
-				acc = clamp(-v0, carLo, carHi)
-				t.dirty[c] = true // crashed vehicles may pass through each other
-			case p.Driver == DriverIDM:
-				acc = p.free
-				if m+1 < n {
-					f := &vs[l[m+1]]
-					dyn := v0*tg + v0*(v0-f.Speed)*hk
-					if dyn < 0 {
-						dyn = 0
-					}
-					gap := f.s - p.s
-					if gap < 1e-2 && gap > -1e-2 {
-						gap = notZero(gap)
-					}
-					q := (s0 + dyn) / gap
-					acc -= a * q * q
-				}
-				acc = clamp(acc, lo, hi)
-				p.AccelCmd = acc
-			default: // DriverMeta keeping its lane
-				acc = (p.TargetSpeed - v0) * invTau
-				p.AccelCmd = acc
-				acc = clamp(acc, carLo, carHi)
-			}
-			v1 := clamp(v0+acc*dt, vmin, vmax)
-			p.s += (v0 + v1) * halfDt
-			p.Speed = v1
-			// The IDM free term a·(1 - (v/v0)^δ) for the next step (powSeries.pow inlined).
-			x := v1 * p.invV0
-			if v1 < 0 {
-				x = 0
-			}
-			var xd float64
-			if u := x - 1; math.Abs(u) <= 0.15 {
-				cs := &p.pw.c
-				u2 := u * u
-				u4 := u2 * u2
-				xd = (cs[0] + u*cs[1]) + u2*(cs[2]+u*cs[3]) + u4*((cs[4]+u*cs[5])+u2*(cs[6]+u*cs[7])) + u4*u4*((cs[8]+u*cs[9])+u2*cs[10])
-			} else {
-				xd = powPos(x, p.pw.delta)
-			}
-			p.free = a * (1 - xd)
-			p.Timer += dt
-			if p.Timer > delay && p.Driver == DriverIDM {
-				t.due = append(t.due, l[m])
-			}
-			if behind != nil && p.s-behind.s < p.hl+behind.hl && !(p.Crashed && behind.Crashed) {
-				p.Crashed, behind.Crashed = true, true
-			}
-			behind = p
+	// 2. The fast vehicles, row by row: the sweep, then the free-road terms the series could
+	// not give, the vehicles due for a lane-change decision, and the collisions between
+	// neighbours on the row.
+	for c := range t.rows {
+		r := &t.rows[c]
+		if r.n == 0 {
+			continue
+		}
+		flags := sweep(r, &t.k, &t.tab)
+		if flags&sweepCrashed != 0 {
+			t.dirty[c] = true // crashed vehicles may pass through each other
+		}
+		t.afterSweep(r)
+		if flags&sweepClose != 0 {
+			t.collideRow(r)
 		}
 	}
 	// 3. The slow vehicles move.
+	delay := t.MOBIL.Delay
 	for _, i := range t.slow {
 		t.moveSlow(i, dt)
 		if p := &vs[i]; p.Driver == DriverIDM && (p.Timer > delay || p.Lane != p.TargetLane) {
 			t.due = append(t.due, i)
 		}
 	}
-	// 4. Order and neighbours of the lists that changed, the collisions that involve slow
-	// vehicles, then the lane-change decisions for the next step.
+	// 4. Order of the rows that changed, the collisions that involve slow vehicles, then the
+	// lane-change decisions for the next step.
 	for c, dirty := range t.dirty {
 		if dirty {
-			t.relinkList(c)
+			t.relinkRow(c)
 		}
 	}
 	t.collideSlow()
 	t.decide()
 	t.dropFast()
+}
+
+// afterSweep finishes a row's sweep: the free-road terms outside the series' range, and the
+// list of vehicles due for a lane-change decision, in row order.
+func (t *Traffic) afterSweep(r *row) {
+	st := r.stride
+	for b, o := range r.out[:(r.n+3)>>2] {
+		if o == 0 {
+			continue
+		}
+		for j := range 4 {
+			e := 4*b + j
+			if o&(1<<j) != 0 {
+				v1 := r.d[pV*st+e]
+				x := v1 * r.d[pInv*st+e]
+				if v1 < 0 {
+					x = 0
+				}
+				r.d[pFree*st+e] = t.k.a * (1 - powPos(x, t.Vehicles[r.id[e]].pw.delta))
+			}
+			if o&(16<<j) != 0 {
+				t.due = append(t.due, r.id[e])
+			}
+		}
+	}
+}
+
+// collideRow marks crashed the fast vehicles of a row that overlap the fast vehicle behind
+// them. (On the same lane centre and aligned, two footprints overlap when their centres are
+// less than the half lengths apart.)
+func (t *Traffic) collideRow(r *row) {
+	st := r.stride
+	S, HL, K := r.d[pS*st:(pS+1)*st], r.d[pHL*st:(pHL+1)*st], r.d[pKind*st:(pKind+1)*st]
+	behind := -1
+	for e := range r.n {
+		if K[e] == kGhost {
+			continue
+		}
+		if behind >= 0 && S[e]-S[behind] < HL[e]+HL[behind] {
+			i, j := r.id[e], r.id[behind]
+			if !(t.Vehicles[i].Crashed && t.Vehicles[j].Crashed) {
+				t.crash(i)
+				t.crash(j)
+			}
+		}
+		behind = e
+	}
+}
+
+// own returns the row of a vehicle's own lane and its entry there.
+func (t *Traffic) own(p *Vehicle) (*row, int) {
+	n := 0
+	if int(p.memb[0]) != p.Lane {
+		n = 1
+	}
+	return &t.rows[p.Lane], int(p.idx[n])
+}
+
+// front returns the vehicle ahead of vehicle i on its lane (-1: none).
+func (t *Traffic) front(i int32) int32 {
+	r, k := t.own(&t.Vehicles[i])
+	if k+1 < r.n {
+		return r.id[k+1]
+	}
+	return -1
+}
+
+// rear returns the vehicle behind vehicle i on its lane (-1: none).
+func (t *Traffic) rear(i int32) int32 {
+	r, k := t.own(&t.Vehicles[i])
+	if k > 0 {
+		return r.id[k-1]
+	}
+	return -1
+}
+
+// state returns the position, speed and free-road term of vehicle i as its row entry holds
+// them (they are the vehicle's own on the fast path, copies on the slow list).
+func (t *Traffic) state(i int32) (s, v, free float64) {
+	p := &t.Vehicles[i]
+	r, k := &t.rows[p.memb[0]], int(p.idx[0])
+	st := r.stride
+	return r.d[pS*st+k], r.d[pV*st+k], r.d[pFree*st+k]
+}
+
+// timer returns vehicle i's lane-change timer.
+func (t *Traffic) timer(i int32) float64 {
+	p := &t.Vehicles[i]
+	if p.slow {
+		return p.Timer
+	}
+	return t.rows[p.memb[0]].at(pTimer, int(p.idx[0]))
+}
+
+// resetTimer sets vehicle i's lane-change timer to 0.
+func (t *Traffic) resetTimer(i int32) {
+	p := &t.Vehicles[i]
+	p.Timer = 0
+	if !p.slow {
+		t.rows[p.memb[0]].set(pTimer, int(p.idx[0]), 0)
+	}
 }
 
 // command computes a slow vehicle's commands: IDM or the speed controller for the
@@ -475,10 +605,11 @@ func (t *Traffic) command(p *Vehicle) {
 	switch p.Driver {
 	case DriverIDM:
 		a := p.free
-		if f := p.front; f >= 0 {
-			a -= t.interaction(p, &t.Vehicles[f])
+		if r, k := t.own(p); k+1 < r.n {
+			st := r.stride
+			a -= t.interaction(v, p.s, r.d[pV*st+k+1], r.d[pS*st+k+1])
 		}
-		p.AccelCmd = clamp(a, -t.k.maxAccel, t.k.maxAccel)
+		p.AccelCmd = clamp(a, -t.maxAccel, t.maxAccel)
 	case DriverMeta:
 		p.AccelCmd = (p.TargetSpeed - v) / t.Control.TauAccel
 	default:
@@ -505,10 +636,9 @@ func (t *Traffic) command(p *Vehicle) {
 	p.SteerCmd, p.tanSteer = steer, tanD
 }
 
-// moveSlow integrates a slow vehicle and updates its lane, lists and fast-path flag.
+// moveSlow integrates a slow vehicle and updates its lane, rows and fast-path flag.
 func (t *Traffic) moveSlow(i int32, dt float64) {
-	vs := t.Vehicles
-	p := &vs[i]
+	p := &t.Vehicles[i]
 	car := &t.Car
 	if p.Driver == DriverDirect || p.Crashed || car.MaxSteerRate > 0 {
 		car.Step(&p.State, p.SteerCmd, p.AccelCmd, dt)
@@ -536,7 +666,7 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 	old := p.Lane
 	t.nearestLane(p, p.Driver == DriverDirect)
 	if p.Lane != old {
-		// Its leader and follower are now those on the other list.
+		// Its leader and follower are now those on the other row.
 		t.dirty[old], t.dirty[p.Lane] = true, true
 		if t.Lanes[p.Lane].SpeedLimit != t.Lanes[old].SpeedLimit {
 			t.setV0(p)
@@ -551,14 +681,16 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 		p.centered = true
 	}
 	t.updateMembership(i)
-	// The lists stay sorted unless the vehicle passed a neighbour on one of them.
+	t.syncGhost(p)
+	// The rows stay sorted unless the vehicle passed a neighbour on one of them.
 	for n, c := range p.memb {
 		if c < 0 || t.dirty[c] {
 			continue
 		}
-		l := t.lists[c]
+		r := &t.rows[c]
 		k := int(p.idx[n])
-		if (k > 0 && vs[l[k-1]].s > p.s) || (k+1 < len(l) && vs[l[k+1]].s < p.s) {
+		S := r.d[pS*r.stride:]
+		if (k > 0 && S[k-1] > p.s) || (k+1 < r.n && S[k+1] < p.s) {
 			t.dirty[c] = true
 		}
 	}
@@ -571,21 +703,21 @@ const (
 	snapAngle  = 1e-3
 )
 
-// interaction is the IDM braking term a·(s*/s)² of follower f behind leader l.
-func (t *Traffic) interaction(f, l *Vehicle) float64 {
-	v := f.Speed
-	dyn := v*t.k.timeGap + v*(v-l.Speed)*t.k.halfInvSqrtAB
+// interaction is the IDM braking term a·(s*/s)² of a follower at speed v and position s
+// behind a leader at speed vl and position sl.
+func (t *Traffic) interaction(v, s, vl, sl float64) float64 {
+	dyn := v*t.k.tg + v*(v-vl)*t.k.hk
 	if dyn < 0 {
 		dyn = 0
 	}
-	q := (t.k.s0 + dyn) / notZero(l.s-f.s)
+	q := (t.k.s0 + dyn) / notZero(sl-s)
 	return t.k.a * q * q
 }
 
 // desiredGap is the IDM's desired gap s* of follower f behind leader l.
 func (t *Traffic) desiredGap(f, l *Vehicle) float64 {
 	v := f.Speed
-	return t.k.s0 + math.Max(0, v*t.k.timeGap+v*(v-l.Speed)*t.k.halfInvSqrtAB)
+	return t.k.s0 + math.Max(0, v*t.k.tg+v*(v-l.Speed)*t.k.hk)
 }
 
 // idmAccel is highway-env's IDMVehicle.acceleration(ego, front): 0 without ego, the free term
@@ -594,20 +726,21 @@ func (t *Traffic) idmAccel(ego, front int32) float64 {
 	if ego < 0 {
 		return 0
 	}
-	e := &t.Vehicles[ego]
-	a := e.free
+	s, v, a := t.state(ego)
 	if front >= 0 {
-		a -= t.interaction(e, &t.Vehicles[front])
+		sl, vl, _ := t.state(front)
+		a -= t.interaction(v, s, vl, sl)
 	}
 	return a
 }
 
-// dropFast removes the vehicles that rejoined the fast path from the slow list.
+// dropFast returns the vehicles that converged on their lane's centre to the fast path.
 func (t *Traffic) dropFast() {
 	n := 0
 	for _, i := range t.slow {
 		if p := &t.Vehicles[i]; p.centered {
 			p.slow = false
+			t.push(i)
 		} else {
 			t.slow[n] = i
 			n++
@@ -616,7 +749,7 @@ func (t *Traffic) dropFast() {
 	t.slow = t.slow[:n]
 }
 
-// updateMembership puts vehicle i on the lists of the lanes it is on (its own, and the one
+// updateMembership puts vehicle i on the rows of the lanes it is on (its own, and the one
 // beside it within the lane's half width plus OnLaneMargin) and off the others.
 func (t *Traffic) updateMembership(i int32) {
 	p := &t.Vehicles[i]
@@ -641,92 +774,93 @@ func (t *Traffic) updateMembership(i int32) {
 	if want == p.memb {
 		return
 	}
-	for _, c := range p.memb {
+	old, oldIdx := p.memb, p.idx
+	for n, c := range old {
 		if c >= 0 && c != want[0] && c != want[1] {
-			t.remove(int(c), i)
+			t.removeEntry(int(c), int(oldIdx[n]))
+			p.memb[n] = -1
 		}
 	}
 	for _, c := range want {
-		if c >= 0 && c != p.memb[0] && c != p.memb[1] {
-			t.insert(int(c), i)
+		if c >= 0 && c != old[0] && c != old[1] {
+			t.insertEntry(int(c), i)
 		}
 	}
-	// Keep each list's position with its lane (lists that changed are relinked anyway).
+	// The entries of the lanes kept, at their present places (inserting and removing entries
+	// on other rows does not move them).
 	var idx [2]int32
 	for n, c := range want {
-		if c >= 0 && c == p.memb[0] {
+		switch {
+		case c < 0:
+		case c == p.memb[0]:
 			idx[n] = p.idx[0]
-		} else if c >= 0 && c == p.memb[1] {
+		case c == p.memb[1]:
 			idx[n] = p.idx[1]
 		}
 	}
 	p.memb, p.idx = want, idx
 }
 
-func (t *Traffic) remove(c int, i int32) {
-	l := t.lists[c]
-	for k, j := range l {
-		if j == i {
-			t.lists[c] = append(l[:k], l[k+1:]...)
-			t.dirty[c] = true
-			return
-		}
-	}
-}
-
-func (t *Traffic) insert(c int, i int32) {
-	s := t.Vehicles[i].s
-	l := append(t.lists[c], i)
-	k := len(l) - 1
-	for k > 0 && t.Vehicles[l[k-1]].s > s {
-		l[k] = l[k-1]
+// insertEntry adds vehicle i to row c after the last entry not ahead of it, records the
+// entry in the vehicle's first free membership slot, and moves the entries above.
+func (t *Traffic) insertEntry(c int, i int32) {
+	r := &t.rows[c]
+	p := &t.Vehicles[i]
+	k := r.n
+	S := r.d[pS*r.stride:]
+	for k > 0 && S[k-1] > p.s {
 		k--
 	}
-	l[k] = i
-	t.lists[c] = l
+	r.insertAt(k)
+	r.id[k] = i
+	t.writeEntry(r, k, p)
+	n := 0
+	if p.memb[0] >= 0 {
+		n = 1
+	}
+	p.memb[n], p.idx[n] = int8(c), int32(k)
+	t.renumber(c, k+1)
 	t.dirty[c] = true
 }
 
-// relink restores the order of every lane list and recomputes the neighbours.
-func (t *Traffic) relink() {
-	for c := range t.lists {
-		t.relinkList(c)
+// removeEntry removes entry k from row c and moves the entries above.
+func (t *Traffic) removeEntry(c, k int) {
+	t.rows[c].removeAt(k)
+	t.renumber(c, k)
+	t.dirty[c] = true
+}
+
+// renumber records the places of row c's entries from k on in their vehicles.
+func (t *Traffic) renumber(c, k int) {
+	r := &t.rows[c]
+	for e := k; e < r.n; e++ {
+		p := &t.Vehicles[r.id[e]]
+		if int(p.memb[0]) == c {
+			p.idx[0] = int32(e)
+		} else {
+			p.idx[1] = int32(e)
+		}
 	}
 }
 
-// relinkList sorts lane c's list (insertion sort: it is nearly sorted) and recomputes each
-// vehicle's position in it and, for the vehicles whose own lane it is, their leader and
-// follower.
-func (t *Traffic) relinkList(c int) {
-	vs := t.Vehicles
-	l := t.lists[c]
-	for k := 1; k < len(l); k++ {
-		j := l[k]
-		s := vs[j].s
-		m := k
-		for m > 0 && vs[l[m-1]].s > s {
-			l[m] = l[m-1]
-			m--
-		}
-		l[m] = j
+// relink restores the order of every row.
+func (t *Traffic) relink() {
+	for c := range t.rows {
+		t.relinkRow(c)
 	}
-	prev := int32(-1)
-	for k, j := range l {
-		p := &vs[j]
-		if int(p.memb[0]) == c {
-			p.idx[0] = int32(k)
-		} else {
-			p.idx[1] = int32(k)
+}
+
+// relinkRow sorts row c by position (insertion sort: it is nearly sorted) and records the
+// entries' places in their vehicles.
+func (t *Traffic) relinkRow(c int) {
+	r := &t.rows[c]
+	S := r.d[pS*r.stride:]
+	for k := 1; k < r.n; k++ {
+		for m := k; m > 0 && S[m-1] > S[m]; m-- {
+			r.swap(m - 1)
 		}
-		if p.Lane == c {
-			p.rear = prev
-			p.front = -1
-			if k+1 < len(l) {
-				p.front = l[k+1]
-			}
-		}
-		prev = j
 	}
+	t.renumber(c, 0)
 }
 
 // decide runs the lane-change logic of the traffic vehicles that are due (highway-env's
@@ -747,9 +881,9 @@ func (t *Traffic) decide() {
 		}
 		if p.Lane != p.TargetLane {
 			t.abortLaneChange(int(i))
-		} else if p.Timer > t.MOBIL.Delay {
-			p.Timer = 0
-			t.changeLanePolicy(int(i))
+		} else if t.timer(i) > t.MOBIL.Delay {
+			t.resetTimer(i)
+			t.changeLanePolicy(i)
 		}
 	}
 }
@@ -775,12 +909,18 @@ func (t *Traffic) abortLaneChange(i int) {
 
 // changeLanePolicy runs MOBIL on the lanes beside vehicle i, left then right; the last lane
 // that passes wins (highway-env's order).
-func (t *Traffic) changeLanePolicy(i int) {
+func (t *Traffic) changeLanePolicy(i int32) {
 	p := &t.Vehicles[i]
+	front := t.front(i)
 	if m := &t.MOBIL; m.Politeness == 0 && m.MinAccelGain > 0 {
 		// A selfish driver gains at most the braking its present leader imposes: without
 		// enough of it no lane can pass.
-		if p.front < 0 || t.interaction(p, &t.Vehicles[p.front]) < m.MinAccelGain {
+		if front < 0 {
+			return
+		}
+		s, v, _ := t.state(i)
+		sl, vl, _ := t.state(front)
+		if t.interaction(v, s, vl, sl) < m.MinAccelGain {
 			return
 		}
 	}
@@ -788,32 +928,31 @@ func (t *Traffic) changeLanePolicy(i int) {
 		if c < 0 || c >= len(t.Lanes) {
 			continue
 		}
-		if t.mobil(i, c) {
+		if t.mobil(i, front, c) {
 			p.TargetLane = c
 			p.centered = false
-			t.markSlow(int32(i))
+			t.markSlow(i)
 		}
 	}
 }
 
-// mobil reports whether vehicle i should change to lane c, as MOBIL.Decide on the IDM
-// accelerations of the vehicles involved; the followers' terms are computed only when
-// politeness weighs them.
-func (t *Traffic) mobil(i, c int) bool {
-	p := &t.Vehicles[i]
-	self := int32(i)
-	newPre, newFol := t.neighbours(self, c)
-	newFolPredA := t.idmAccel(newFol, self)
+// mobil reports whether vehicle i, behind front on its lane, should change to lane c, as
+// MOBIL.Decide on the IDM accelerations of the vehicles involved; the followers' terms are
+// computed only when politeness weighs them.
+func (t *Traffic) mobil(i, front int32, c int) bool {
+	newPre, newFol := t.neighbours(i, c)
+	newFolPredA := t.idmAccel(newFol, i)
 	if newFolPredA < -t.MOBIL.MaxBrakingImposed {
 		return false
 	}
-	selfPredA := t.idmAccel(self, newPre)
-	selfA := t.idmAccel(self, p.front)
+	selfPredA := t.idmAccel(i, newPre)
+	selfA := t.idmAccel(i, front)
 	var newFolA, oldFolA, oldFolPredA float64
 	if t.MOBIL.Politeness != 0 {
+		rear := t.rear(i)
 		newFolA = t.idmAccel(newFol, newPre)
-		oldFolA = t.idmAccel(p.rear, self)
-		oldFolPredA = t.idmAccel(p.rear, p.front)
+		oldFolA = t.idmAccel(rear, i)
+		oldFolPredA = t.idmAccel(rear, front)
 	} else {
 		newFolA = newFolPredA
 	}
@@ -823,28 +962,28 @@ func (t *Traffic) mobil(i, c int) bool {
 // neighbours returns the nearest vehicles ahead (s_v >= s) and behind (s_v < s) of vehicle i
 // on lane c, not counting i.
 func (t *Traffic) neighbours(i int32, c int) (front, rear int32) {
-	list := t.lists[c]
-	vs := t.Vehicles
-	s := vs[i].s
-	lo, hi := 0, len(list)
+	r := &t.rows[c]
+	S := r.d[pS*r.stride : pS*r.stride+r.n]
+	s, _, _ := t.state(i)
+	lo, hi := 0, len(S)
 	for lo < hi { // first entry with s_v >= s
 		m := int(uint(lo+hi) >> 1)
-		if vs[list[m]].s < s {
+		if S[m] < s {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
 	front, rear = -1, -1
-	for k := lo; k < len(list); k++ {
-		if list[k] != i {
-			front = list[k]
+	for k := lo; k < len(S); k++ {
+		if r.id[k] != i {
+			front = r.id[k]
 			break
 		}
 	}
 	for k := lo - 1; k >= 0; k-- {
-		if list[k] != i {
-			rear = list[k]
+		if r.id[k] != i {
+			rear = r.id[k]
 			break
 		}
 	}
@@ -858,9 +997,9 @@ func (t *Traffic) Neighbours(i, c int) (front, rear int) {
 	return int(f), int(r)
 }
 
-// collideSlow tests the slow vehicles against their neighbours on their lane lists (the fast
-// ones were tested against each other as they moved), and the directly driven vehicles, which
-// may be anywhere, against every vehicle.
+// collideSlow tests the slow vehicles against their neighbours on their rows (the fast ones
+// were tested against each other as they moved), and the directly driven vehicles, which may
+// be anywhere, against every vehicle.
 func (t *Traffic) collideSlow() {
 	vs := t.Vehicles
 	for _, i := range t.slow {
@@ -868,7 +1007,8 @@ func (t *Traffic) collideSlow() {
 		if p.Driver == DriverDirect {
 			for j := range vs {
 				if j != int(i) {
-					t.testPair(p, &vs[j])
+					sj, _, _ := t.state(int32(j))
+					t.testPair(i, int32(j), p.s, sj)
 				}
 			}
 			continue
@@ -877,38 +1017,42 @@ func (t *Traffic) collideSlow() {
 			if c < 0 {
 				continue
 			}
-			l := t.lists[c]
+			r := &t.rows[c]
+			S := r.d[pS*r.stride:]
 			k := int(p.idx[n])
-			for m := k + 1; m < len(l); m++ {
-				b := &vs[l[m]]
-				if b.s-p.s > p.radius+b.radius {
+			for m := k + 1; m < r.n; m++ {
+				j := r.id[m]
+				if S[m]-p.s > p.radius+vs[j].radius {
 					break
 				}
-				t.testPair(p, b)
+				t.testPair(i, j, p.s, S[m])
 			}
 			for m := k - 1; m >= 0; m-- {
-				b := &vs[l[m]]
-				if p.s-b.s > p.radius+b.radius {
+				j := r.id[m]
+				if p.s-S[m] > p.radius+vs[j].radius {
 					break
 				}
-				t.testPair(p, b)
+				t.testPair(i, j, p.s, S[m])
 			}
 		}
 	}
 }
 
-// testPair marks two vehicles crashed when their footprints overlap.
-func (t *Traffic) testPair(a, b *Vehicle) {
+// testPair marks vehicles i and j, at positions si and sj along the road, crashed when their
+// footprints overlap.
+func (t *Traffic) testPair(i, j int32, si, sj float64) {
+	a, b := &t.Vehicles[i], &t.Vehicles[j]
 	if a.Crashed && b.Crashed {
 		return
 	}
-	ds, dr := b.s-a.s, b.r0-a.r0
+	ds, dr := sj-si, b.r0-a.r0
 	reach := a.radius + b.radius
 	if ds*ds+dr*dr > reach*reach {
 		return
 	}
 	// Overlap in the lanes' frame, where the headings are e.
-	if overlapSC(Box{X: a.s, Y: a.r0, Length: a.Length, Width: a.Width}, Box{X: b.s, Y: b.r0, Length: b.Length, Width: b.Width}, a.ec, a.es, b.ec, b.es) {
-		a.Crashed, b.Crashed = true, true
+	if overlapSC(Box{X: si, Y: a.r0, Length: a.Length, Width: a.Width}, Box{X: sj, Y: b.r0, Length: b.Length, Width: b.Width}, a.ec, a.es, b.ec, b.es) {
+		t.crash(i)
+		t.crash(j)
 	}
 }

@@ -1,0 +1,255 @@
+package driving
+
+import "math"
+
+// A row holds the vehicles on one lane of a Traffic, sorted by their distance s along the road,
+// in struct-of-arrays form: one float64 plane per quantity, entry k of plane f at
+// d[f*stride+k]. The IDM sweep (sweep) walks a row's planes with vector loads, each vehicle's
+// leader being the next entry.
+//
+// A vehicle keeping its lane (on the fast path) has one entry, which holds its state: s, speed,
+// free-road term, timer and acceleration command live there while the simulation runs and are
+// copied to the Vehicle by Traffic.SyncWorld. A vehicle changing lanes (on the slow list) keeps
+// its state in its Vehicle and has a ghost entry (kind kGhost) on each lane it is on, holding
+// copies of s, speed and free-road term that its followers and the lane-change decisions read.
+//
+// Entry n, just past the last vehicle, is a sentinel leader infinitely far ahead, and every
+// entry from n to stride-1 holds s = +Inf and zeros: the sweep processes whole blocks of four
+// entries and may read the entry after a block.
+type row struct {
+	n      int
+	stride int
+	id     []int32   // vehicle of each entry
+	d      []float64 // planes
+	out    []uint8   // sweep output per block of four entries: pow misses (bits 0-3), due (4-7)
+}
+
+// Planes of a row.
+const (
+	pS     = iota // distance along the road [m]
+	pV            // speed [m/s]
+	pFree         // IDM free-road term a·(1 - (v/v0)^δ) at the present speed
+	pTimer        // seconds since the last lane-change decision
+	pAcc          // acceleration command of the last step
+	pTgt          // target speed (the meta-action speed controller's)
+	pInv          // 1/|v0| for the free-road term
+	pHL           // half the vehicle's length
+	pKind         // kGhost, kIDM, kMeta or kCrashed
+	pC0           // first of the nPow coefficients of the binomial series of (v/v0)^δ
+	nPlanes = pC0 + nPow
+)
+
+// Kinds of row entries; the sweep moves the last three.
+const (
+	kGhost   = 0 // a vehicle on the slow list, the sentinel and the padding
+	kIDM     = 1 // a traffic vehicle keeping its lane
+	kMeta    = 2 // a meta-action vehicle (the ego) keeping its lane
+	kCrashed = 3 // a crashed vehicle on the fast path: it brakes to a stop
+)
+
+// nPow is the number of terms of powSeries.
+const nPow = len(powSeries{}.c)
+
+func (r *row) plane(f int) []float64 { return r.d[f*r.stride : (f+1)*r.stride] }
+
+// at returns entry k of plane f.
+func (r *row) at(f, k int) float64 { return r.d[f*r.stride+k] }
+
+func (r *row) set(f, k int, v float64) { r.d[f*r.stride+k] = v }
+
+// reset empties the row.
+func (r *row) reset() {
+	r.n = 0
+	r.id = r.id[:0]
+	if r.stride == 0 {
+		r.grow(16)
+	}
+	clear(r.d)
+	s := r.plane(pS)
+	for k := range s {
+		s[k] = math.Inf(1)
+	}
+}
+
+// grow reallocates the planes with room for at least size entries.
+func (r *row) grow(size int) {
+	stride := max(16, 2*r.stride)
+	for stride < size {
+		stride *= 2
+	}
+	d := make([]float64, nPlanes*stride)
+	for f := range nPlanes {
+		dst := d[f*stride : (f+1)*stride]
+		fill := 0.0
+		if f == pS {
+			fill = math.Inf(1)
+		}
+		n := 0
+		if r.stride > 0 {
+			n = copy(dst, r.plane(f))
+		}
+		for k := n; k < stride; k++ {
+			dst[k] = fill
+		}
+	}
+	r.d, r.stride = d, stride
+	r.out = make([]uint8, stride/4)
+}
+
+// insertAt makes room for an entry at k, shifting the entries from k one place up. The caller
+// fills entry k.
+func (r *row) insertAt(k int) {
+	if r.n+5 > r.stride {
+		r.grow(r.n + 5)
+	}
+	st := r.stride
+	for f := range nPlanes {
+		p := r.d[f*st : (f+1)*st]
+		copy(p[k+1:r.n+1], p[k:r.n])
+	}
+	r.id = append(r.id, 0)
+	copy(r.id[k+1:], r.id[k:r.n])
+	r.n++
+}
+
+// removeAt removes entry k, shifting the entries above it one place down.
+func (r *row) removeAt(k int) {
+	st := r.stride
+	for f := range nPlanes {
+		p := r.d[f*st : (f+1)*st]
+		copy(p[k:r.n-1], p[k+1:r.n])
+		p[r.n-1] = 0
+	}
+	r.d[pS*st+r.n-1] = math.Inf(1)
+	copy(r.id[k:], r.id[k+1:r.n])
+	r.n--
+	r.id = r.id[:r.n]
+}
+
+// swap exchanges entries k and k+1.
+func (r *row) swap(k int) {
+	st := r.stride
+	for f := range nPlanes {
+		o := f*st + k
+		r.d[o], r.d[o+1] = r.d[o+1], r.d[o]
+	}
+	r.id[k], r.id[k+1] = r.id[k+1], r.id[k]
+}
+
+// sweepConsts are the parameters of one simulation step as the sweep reads them.
+type sweepConsts struct {
+	a, s0, tg, hk  float64 // IDM: a, s0, T and 1/(2√(ab))
+	lo, hi         float64 // bounds of the IDM command
+	carLo, carHi   float64 // bounds of any acceleration command
+	vmin, vmax     float64 // speed limits
+	invTau         float64 // 1/TauAccel of the speed controller
+	dt, halfDt     float64
+	delay          float64 // MOBIL.Delay
+	powRange       float64 // |v/v0 - 1| up to which the series is used
+	eps            float64 // notZero's threshold
+}
+
+// sweepTable holds sweepConsts for the vector kernels, each constant four times, in the order
+// of sweep_amd64.s's offsets.
+type sweepTable [24][4]float64
+
+// table fills tab from k.
+func (k *sweepConsts) table(tab *sweepTable) {
+	for i, v := range [...]float64{
+		k.a, k.s0, k.tg, k.hk, k.lo, k.hi, k.carLo, k.carHi, k.vmin, k.vmax, k.invTau, k.dt,
+		k.halfDt, k.delay, k.powRange, k.eps, -k.eps, 1, kIDM, kMeta, kCrashed,
+		math.Float64frombits(1<<63 - 1), math.Float64frombits(1 << 63), math.Inf(-1),
+	} {
+		tab[i] = [4]float64{v, v, v, v}
+	}
+}
+
+// Flags returned by a sweep.
+const (
+	sweepClose   = 1 << iota // two neighbours on the row may overlap
+	sweepCrashed             // the row holds a crashed vehicle on the fast path
+)
+
+// sweepGeneric is the portable sweep (see sweep): the scalar form of the vector kernels, which
+// must agree with it bit for bit.
+func sweepGeneric(r *row, k *sweepConsts) int {
+	st := r.stride
+	S, V, F := r.d[pS*st:(pS+1)*st], r.d[pV*st:(pV+1)*st], r.d[pFree*st:(pFree+1)*st]
+	T, A, TG := r.d[pTimer*st:(pTimer+1)*st], r.d[pAcc*st:(pAcc+1)*st], r.d[pTgt*st:(pTgt+1)*st]
+	INV, HL, K := r.d[pInv*st:(pInv+1)*st], r.d[pHL*st:(pHL+1)*st], r.d[pKind*st:(pKind+1)*st]
+	C := r.d[pC0*st:]
+	nb := (r.n + 3) >> 2
+	flags := 0
+	prevS, prevHL := math.Inf(-1), 0.0
+	for b := range nb {
+		var out uint8
+		for j := range 4 {
+			e := 4*b + j
+			kind := K[e]
+			s := S[e]
+			if kind != kGhost {
+				v0 := V[e]
+				dyn := v0*k.tg + v0*(v0-V[e+1])*k.hk
+				if dyn < 0 {
+					dyn = 0
+				}
+				gap := S[e+1] - s
+				if gap < k.eps && gap > -k.eps {
+					if gap >= 0 {
+						gap = k.eps
+					} else {
+						gap = -k.eps
+					}
+				}
+				q := (k.s0 + dyn) / gap
+				accI := clamp(F[e]-k.a*q*q, k.lo, k.hi)
+				var raw, cmd float64
+				switch kind {
+				case kIDM:
+					raw, cmd = accI, accI
+				case kMeta:
+					raw = (TG[e] - v0) * k.invTau
+					cmd = raw
+				default:
+					raw, cmd = -v0, A[e]
+					flags |= sweepCrashed
+				}
+				acc := clamp(raw, k.carLo, k.carHi)
+				v1 := clamp(v0+acc*k.dt, k.vmin, k.vmax)
+				s += (v0 + v1) * k.halfDt
+				x := v1 * INV[e]
+				if v1 < 0 {
+					x = 0
+				}
+				u := x - 1
+				var xd float64
+				if math.Abs(u) <= k.powRange {
+					xd = powEstrin(u, C[e:], st)
+				} else {
+					out |= 1 << j
+				}
+				timer := T[e] + k.dt
+				if kind == kIDM && timer > k.delay {
+					out |= 16 << j
+				}
+				S[e], V[e], F[e], T[e], A[e] = s, v1, k.a*(1-xd), timer, cmd
+			}
+			if s-prevS < HL[e]+prevHL {
+				flags |= sweepClose
+			}
+			prevS, prevHL = s, HL[e]
+		}
+		r.out[b] = out
+	}
+	return flags
+}
+
+// powEstrin evaluates the binomial series Σ c_k u^k of powSeries from coefficients c_k found
+// at c[k*stride], in the same order of operations as powSeries.pow.
+func powEstrin(u float64, c []float64, stride int) float64 {
+	u2 := u * u
+	u4 := u2 * u2
+	return (c[0] + u*c[stride]) + u2*(c[2*stride]+u*c[3*stride]) +
+		u4*((c[4*stride]+u*c[5*stride])+u2*(c[6*stride]+u*c[7*stride])) +
+		u4*u4*((c[8*stride]+u*c[9*stride])+u2*c[10*stride])
+}
