@@ -225,3 +225,23 @@ func BenchmarkIm2col(b *testing.B) {
 		})
 	}
 }
+
+// TestParallelConcurrentCallers: goroutines sharing the pool (inference graphs on several
+// goroutines) each get all their parts run, with worker indices of their own job.
+func TestParallelConcurrentCallers(t *testing.T) {
+	done := make(chan int64)
+	for range 4 {
+		go func() {
+			task := &sumTask{}
+			for range 500 {
+				Parallel(2, 5, task)
+			}
+			done <- task.total()
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != 500*10 {
+			t.Errorf("a caller's parts summed to %d, want %d", got, 500*10)
+		}
+	}
+}
