@@ -247,10 +247,11 @@ func (r *Recurrent) Forward(g *Graph, x *Tensor, s RecurrentState) (*Tensor, Rec
 
 // ForwardIndex is Forward on one-hot inputs given by their indices: idx holds batch·seq indices in
 // [0, InputSize), laid out [batch, seq] with BatchFirst, else [seq, batch]. The first layer's input
-// projection then picks columns of weight_ih_l0 instead of multiplying by one-hot rows, which is
-// much cheaper (a character model's 96-wide one-hot inputs cost as much as its recurrence
-// otherwise) and gives the same numbers: the forward values are bit-identical to
-// Forward(g, one-hot(idx), s), the gradients equal up to the order of float32 summation.
+// projection then picks columns of weight_ih_l0 instead of multiplying by one-hot rows, and its
+// gradient adds into those columns: this skips the multiply-adds by zeros (7% of the arithmetic of
+// a training step of the 2×256 char-LSTM over 96 characters; 5-15% of its CPU time measured) and
+// gives the same numbers: the forward values are bit-identical to Forward(g, one-hot(idx), s), the
+// gradients equal up to the order of float32 summation.
 func (r *Recurrent) ForwardIndex(g *Graph, idx []int, batch, seq int, s RecurrentState) (*Tensor, RecurrentState) {
 	if batch*seq != len(idx) || batch <= 0 || seq <= 0 {
 		panic(fmt.Sprintf("nets: %s: ForwardIndex: %d indices for batch %d and sequence %d", r.Cell.module(), len(idx), batch, seq))
