@@ -331,6 +331,9 @@ func TestReinforceReturnsAndBootstrap(t *testing.T) {
 }
 
 func TestActingDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			tr := v.build(t, 1, 1e6, nil, nil)
