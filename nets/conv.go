@@ -97,7 +97,7 @@ func (pl convPlan) conv2DBackward(ctx *gemm.Context, wk, s int) {
 		sumChannels(pl.accB(wk), dout, pl.p)
 	}
 	if pl.dx != nil {
-		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], pl.col(wk), pl.w, dout)
+		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], wk, pl.w, dout)
 	}
 }
 
@@ -122,7 +122,7 @@ func (g *Graph) ConvTranspose2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 
 func (pl convPlan) convTransposeForward(ctx *gemm.Context, wk, s int) {
 	x, out := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.out[s*pl.imgLen:(s+1)*pl.imgLen]
-	pl.imageMul(ctx, out, pl.col(wk), pl.w, x)
+	pl.imageMul(ctx, out, wk, pl.w, x)
 	addChannelBias(out, pl.b, pl.geo.H*pl.geo.W)
 }
 
@@ -174,7 +174,8 @@ type convPlan struct {
 	wb           []float32 // [w | b], row by row, when folded
 	dx, dw, db   []float32
 	dout         []float32
-	colBuf       []float32 // threads column buffers of colRows·p
+	phLen        int       // the im2col scratch a worker needs (phase planes of strided geometries)
+	colBuf       []float32 // threads column buffers of colRows·p, each followed by phLen scratch
 	acc          []float32 // threads gradient accumulators of accLen (recording only)
 }
 
@@ -263,9 +264,9 @@ func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convP
 		pl.bchan = cout
 	}
 	pl.fold = !transposed && b != nil && gr == 1 && !geo.Identity()
-	pl.ldw, pl.colRows = pl.kg, pl.kg*gr
+	pl.ldw, pl.colRows, pl.phLen = pl.kg, pl.kg*gr, geo.ScratchLen()
 	if geo.Identity() {
-		pl.colRows = 0
+		pl.colRows, pl.phLen = 0, 0
 	}
 	if pl.fold {
 		pl.ldw++
@@ -307,7 +308,7 @@ func (pl *convPlan) setup(g *Graph, x, w, b, out *Tensor) {
 	if b != nil {
 		pl.b = b.Data
 	}
-	pl.colBuf = g.floats.getDirty(pl.threads * pl.colRows * pl.p) // im2col writes every element
+	pl.colBuf = g.floats.getDirty(pl.threads * (pl.colRows*pl.p + pl.phLen)) // im2col writes every element
 	if pl.fold {
 		pl.wb = g.Floats(pl.gc * pl.ldw)
 		for co := 0; co < pl.gc; co++ {
@@ -367,7 +368,13 @@ func (pl *convPlan) biasInProduct() bool { return pl.fold && pl.dw != nil }
 // col returns worker wk's column buffer.
 func (pl *convPlan) col(wk int) []float32 {
 	n := pl.colRows * pl.p
-	return pl.colBuf[wk*n : (wk+1)*n]
+	return pl.colBuf[wk*(n+pl.phLen) : wk*(n+pl.phLen)+n]
+}
+
+// phases returns worker wk's im2col scratch.
+func (pl *convPlan) phases(wk int) []float32 {
+	n := pl.colRows * pl.p
+	return pl.colBuf[wk*(n+pl.phLen)+n : (wk+1)*(n+pl.phLen)]
 }
 
 // accW and accB return worker wk's weight and bias gradient accumulators.
@@ -426,7 +433,7 @@ func (pl *convPlan) cols(wk int, img []float32) []float32 {
 		return img
 	}
 	col := pl.col(wk)
-	pl.geo.Im2col(col, img)
+	pl.geo.Im2col(col, img, pl.phases(wk))
 	return col
 }
 
@@ -439,8 +446,8 @@ func (pl *convPlan) gridMul(ctx *gemm.Context, grid, cm, w []float32, ld int, be
 	}
 }
 
-// imageMul adds col2im(Wᵀ·grid) into img, using col as the column buffer.
-func (pl *convPlan) imageMul(ctx *gemm.Context, img, col, w, grid []float32) {
+// imageMul adds col2im(Wᵀ·grid) into img, using worker wk's column buffer.
+func (pl *convPlan) imageMul(ctx *gemm.Context, img []float32, wk int, w, grid []float32) {
 	gcg, kg, p := pl.gcg, pl.kg, pl.p
 	if pl.geo.Identity() { // the column matrix is the image: accumulate straight into it
 		for gi := 0; gi < pl.groups; gi++ {
@@ -448,10 +455,11 @@ func (pl *convPlan) imageMul(ctx *gemm.Context, img, col, w, grid []float32) {
 		}
 		return
 	}
+	col := pl.col(wk)
 	for gi := 0; gi < pl.groups; gi++ {
 		sgemm(ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 0, col[gi*kg*p:], p)
 	}
-	pl.geo.Col2im(img, col)
+	pl.geo.Col2im(img, col, pl.phases(wk))
 }
 
 // weightMul adds grid·cmᵀ into acc ([gc, ldw]), group by group; folded, the last column sums

@@ -58,7 +58,21 @@ func geoms() []Geom {
 	}
 	// A grid larger than the one that fits (a transposed convolution with output_padding).
 	gs = append(gs, Geom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 3, OW: 3})
-	return gs
+	// Strided geometries of the phase path, odd and even sizes (ConvTranspose2D k4 s2 p1's image
+	// is 2× its grid).
+	gs = append(gs,
+		Geom{C: 2, H: 16, W: 16, KH: 4, KW: 4, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 8, OW: 8},
+		Geom{C: 2, H: 7, W: 9, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 4, OW: 5},
+		Geom{C: 1, H: 11, W: 10, KH: 5, KW: 5, SH: 2, SW: 2, PH: 2, PW: 2, DH: 1, DW: 1, OH: 6, OW: 5},
+		Geom{C: 1, H: 9, W: 9, KH: 3, KW: 3, SH: 3, SW: 3, PH: 1, PW: 1, DH: 1, DW: 1, OH: 3, OW: 3},
+		Geom{C: 1, H: 8, W: 12, KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0, DH: 2, DW: 1, OH: 4, OW: 11},
+	)
+	for _, g := range gs {
+		if g.phased() || g.slab() {
+			return gs
+		}
+	}
+	panic("no geometry exercises the slab paths")
 }
 
 func TestIm2colMatchesDefinition(t *testing.T) {
@@ -73,7 +87,11 @@ func TestIm2colMatchesDefinition(t *testing.T) {
 		for i := range got {
 			got[i] = 99 // every entry must be written, padding included
 		}
-		g.Im2col(got, img)
+		scratch := make([]float32, g.ScratchLen())
+		for i := range scratch {
+			scratch[i] = 77 // scratch comes dirty
+		}
+		g.Im2col(got, img, scratch)
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("%+v: col[%d] = %g, want %g", g, i, got[i], want[i])
@@ -99,7 +117,11 @@ func TestCol2imIsTheAdjoint(t *testing.T) {
 		for i := range img {
 			img[i] = 1
 		}
-		g.Col2im(img, c)
+		scratch := make([]float32, g.ScratchLen())
+		for i := range scratch {
+			scratch[i] = 77
+		}
+		g.Col2im(img, c, scratch)
 		col := naiveIm2col(&g, x)
 		var lhs, rhs, sumX float64
 		for i := range x {
@@ -206,12 +228,13 @@ func BenchmarkIm2col(b *testing.B) {
 	} {
 		img := make([]float32, g.C*g.H*g.W)
 		col := make([]float32, g.Rows()*g.Cols())
+		scratch := make([]float32, g.ScratchLen())
 		name := fmt.Sprintf("C%d_%dx%d_k%d_s%d", g.C, g.H, g.W, g.KH, g.SH)
 		b.Run("im2col/"+name, func(b *testing.B) {
 			b.SetBytes(int64(4 * len(col)))
 			cpu0 := processCPU()
 			for range b.N {
-				g.Im2col(col, img)
+				g.Im2col(col, img, scratch)
 			}
 			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
@@ -219,7 +242,7 @@ func BenchmarkIm2col(b *testing.B) {
 			b.SetBytes(int64(4 * len(col)))
 			cpu0 := processCPU()
 			for range b.N {
-				g.Col2im(img, col)
+				g.Col2im(img, col, scratch)
 			}
 			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
