@@ -17,7 +17,10 @@
 //
 // For stride 1 and an output as wide as the input (3×3 with padding 1, 5×5 with padding 2: most
 // convolutions), a column-matrix row is one shifted run of its input plane, copied in one go
-// and fixed up at the wrapped edge columns; other geometries go output row by output row.
+// and fixed up at the wrapped edge columns. Strided geometries whose output is ⌈W/stride⌉ wide
+// (kernel 3 or 4 with stride 2 and padding 1: downsampling layers, DCGAN) get the same after a
+// space-to-depth split of the image into its stride phases, in a scratch buffer the caller
+// provides (Geom.ScratchLen). Other geometries go output row by output row.
 //
 // # Max pooling
 //
