@@ -109,6 +109,7 @@ func BenchmarkSolvePG(b *testing.B) {
 		{"a2c", "CartPole-v1", 475},
 		{"reinforce", "CartPole-v1", 475},
 		{"ppo", "Acrobot-v1", -100},
+		{"a2c", "Acrobot-v1", -100},
 		{"ppo", "Pendulum-v1", -250},
 		{"ppo", "MountainCarContinuous-v0", 90},
 		{"a2c", "MountainCarContinuous-v0", 90},
