@@ -176,14 +176,15 @@ func (c *core) observe(next []float32, terminated, truncated []bool) {
 	}
 }
 
-// values1 writes V of the current observations of every copy into dst.
+// valuesNow writes V of the current observations of every copy into dst: the bootstrap values
+// after a rollout's last step.
 func (c *core) valuesNow(dst []float32) {
 	c.infer.Reset()
 	_, v := c.net.forward(c.infer, c.obsIn, false, true)
 	copy(dst, v.Data)
 }
 
-// lr is the learning rate at env step t: constant, or linear from start to final over the run
+// schedule is a hyperparameter at env step t: constant, or linear from start to final over the run
 // (SB3's linear_schedule: start·progress_remaining when final is 0).
 func (c *core) schedule(kind string, start, final float64, t int64) float64 {
 	if kind != "linear" {
