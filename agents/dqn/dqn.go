@@ -25,6 +25,11 @@ type Config struct {
 	// Dueling splits the network's head into a state value and action advantages (Wang et al.,
 	// 2016). Default: false.
 	Dueling bool `yaml:"dueling"`
+	// ScaleObs rescales every observation element from the observation space's bounds to
+	// [−1, 1] before the network (Gymnasium's RescaleObservation): MountainCar's velocity spans
+	// ±0.07 and its position 1.8, a factor of 25 the network would otherwise have to learn. It
+	// needs a Box with finite bounds. Default: false.
+	ScaleObs bool `yaml:"scale_obs"`
 
 	// LearningRate is Adam's learning rate. Default: 1e-4.
 	LearningRate float64 `yaml:"learning_rate"`
@@ -199,6 +204,8 @@ type Agent struct {
 	targets      *nets.Tensor
 	weights      *nets.Tensor
 	actIdx       []int
+	obsMid       []float32 // with ScaleObs: the network sees (obs − obsMid)·obsInvHalf
+	obsInvHalf   []float32
 	nextQ        []float32
 	tdErr        []float32
 
@@ -279,6 +286,20 @@ func newAgent(cfg Config, obs env.Space, act env.Discrete, seed uint64) (*Agent,
 		return nil, fmt.Errorf("dqn: %w", err)
 	}
 	a := &Agent{cfg: cfg, obsDim: obs.Dim(), nActions: act.N, start: act.Start, lossKind: cfg.Loss}
+	if cfg.ScaleObs {
+		box, ok := obs.(*env.Box)
+		if !ok || !box.Bounded() {
+			return nil, fmt.Errorf("dqn: scale_obs needs an observation space with finite bounds, not %v", obs)
+		}
+		a.obsMid, a.obsInvHalf = make([]float32, a.obsDim), make([]float32, a.obsDim)
+		for i := range a.obsDim {
+			lo, hi := float64(box.Low[i]), float64(box.High[i])
+			a.obsMid[i] = float32((lo + hi) / 2)
+			if hi > lo {
+				a.obsInvHalf[i] = float32(2 / (hi - lo))
+			}
+		}
+	}
 	init := rand.New(rand.NewPCG(seed, 0x696e6974))
 	a.online = newQNet(init, a.obsDim, a.nActions, cfg.NetArch, actLayer, cfg.Dueling)
 	a.target = newQNet(init, a.obsDim, a.nActions, cfg.NetArch, actLayer, cfg.Dueling)
@@ -315,8 +336,20 @@ func (a *Agent) forward1(obs []float32) []float32 {
 	}
 	in := a.actIn
 	copy(in.Data, obs)
+	a.scale(in.Data)
 	a.infer.Reset()
 	return a.online.Forward(a.infer, in).Data
+}
+
+// scale rescales rows of observations in place when ScaleObs is set.
+func (a *Agent) scale(x []float32) {
+	if a.obsMid == nil {
+		return
+	}
+	for i := range x {
+		j := i % a.obsDim
+		x[i] = (x[i] - a.obsMid[j]) * a.obsInvHalf[j]
+	}
 }
 
 func argmax(q []float32) int {
@@ -417,6 +450,7 @@ func (a *Agent) chooseActions() {
 	}
 	in := a.actInN
 	copy(in.Data, a.obs)
+	a.scale(in.Data)
 	a.infer.Reset()
 	q := a.online.Forward(a.infer, in).Data
 	for k := range a.n {
@@ -434,6 +468,8 @@ func (a *Agent) gradientStep() error {
 	c := a.cfg
 	B := c.BatchSize
 	a.buf.Sample(a.batch)
+	a.scale(a.batch.Obs)
+	a.scale(a.batch.NextObs)
 
 	// Targets, without gradient, on the inference graph.
 	a.infer.Reset()

@@ -277,3 +277,30 @@ func TestSchedules(t *testing.T) {
 		}
 	}
 }
+
+func TestScaleObs(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.ScaleObs = true
+	v, _ := env.MakeVector("CartPole-v1", 1, nil, 1)
+	if _, err := New(cfg, v, Options{Seed: 1, TotalSteps: 100}); err == nil || !strings.Contains(err.Error(), "scale_obs needs an observation space with finite bounds") {
+		t.Errorf("scale_obs on CartPole (unbounded velocities): %v", err)
+	}
+	mc, err := env.MakeVector("MountainCar-v0", 1, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(cfg, mc, Options{Seed: 1, TotalSteps: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{-1.2, -0.07, 0.6, 0.07, -0.3, 0}
+	a.scale(x)
+	for i, w := range []float32{-1, -1, 1, 1, 0, 0} {
+		if math.Abs(float64(x[i]-w)) > 1e-6 {
+			t.Fatalf("scaled %v, want the bounds at ±1 and the middle at 0", x)
+		}
+	}
+	if err := a.Learn(context.Background(), 300); err != nil {
+		t.Fatal(err)
+	}
+}
