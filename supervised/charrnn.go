@@ -49,7 +49,8 @@ type CharRNNConfig struct {
 	// ValFraction is the share of the corpus held out for validation (a share of the files of a
 	// directory, picked by a hash of their paths; the end of a single file). Default: 0.05.
 	ValFraction float64 `yaml:"val_fraction"`
-	// ValChars caps the validation characters evaluated (0: all). Default: 262144.
+	// ValChars caps the validation characters evaluated (0: all), read from streams spread
+	// evenly over the validation text. Default: 262144.
 	ValChars int `yaml:"val_chars"`
 	// EvalEvery is the number of steps between validation passes. Default: 500.
 	EvalEvery int64 `yaml:"eval_every"`
@@ -150,7 +151,7 @@ type charTask struct {
 	sched      nets.Schedule
 	g          *nets.Graph
 	train, val *data.TextBatcher
-	valData    []uint8
+	valBatches int
 	x, y       []int
 	carry      nets.RecurrentState
 	perEpoch   int64
@@ -185,16 +186,19 @@ func newCharRNNTask(c *CharRNNConfig, env taskEnv) (*charTask, error) {
 	env.note("%s: %d files, %d training and %d validation characters, %d distinct", path, len(corpus.Files), len(trainText), len(valText), vocab.Size())
 	trainIdx, _ := vocab.Encode(trainText)
 	valIdx, _ := vocab.Encode(valText)
-	if c.ValChars > 0 && len(valIdx) > c.ValChars {
-		valIdx = valIdx[:c.ValChars]
-	}
-	t := &charTask{cfg: c, env: env, g: nets.NewGraph(), valData: valIdx, corpusName: path}
+	t := &charTask{cfg: c, env: env, g: nets.NewGraph(), corpusName: path}
 	if t.train, err = data.NewTextBatcher(trainIdx, c.BatchSize, c.SeqLength); err != nil {
 		return nil, fmt.Errorf("training text: %w", err)
 	}
 	vb := min(c.BatchSize, max(1, len(valIdx)/(c.SeqLength+1)))
 	if t.val, err = data.NewTextBatcher(valIdx, vb, c.SeqLength); err != nil {
 		return nil, fmt.Errorf("validation text: %w", err)
+	}
+	// With a cap, the validation streams (spread evenly over the validation text) are read
+	// only so far: a sample of every part of it, not its first files.
+	t.valBatches = t.val.BatchesPerEpoch()
+	if c.ValChars > 0 {
+		t.valBatches = max(1, min(t.valBatches, c.ValChars/(vb*c.SeqLength)))
 	}
 	t.perEpoch = int64(t.train.BatchesPerEpoch())
 	t.total = int64(c.Epochs) * t.perEpoch
@@ -284,16 +288,17 @@ func (t *charTask) Learn(ctx context.Context, until int64) error {
 // validate returns the mean cross-entropy per character (nats) over the validation streams, in
 // eval mode with the state carried through each stream.
 func (t *charTask) validate() float64 {
-	return charLoss(t.model, t.val)
+	return charLoss(t.model, t.val, t.valBatches)
 }
 
-func charLoss(m *CharModel, tb *data.TextBatcher) float64 {
+// charLoss returns the mean cross-entropy of m over the first batches of tb.
+func charLoss(m *CharModel, tb *data.TextBatcher, batches int) float64 {
 	g := nets.NewInference()
 	st := *m.RNN.NewState(tb.Batch)
 	x, y := make([]int, tb.Batch*tb.Seq), make([]int, tb.Batch*tb.Seq)
 	var sum float64
 	n := 0
-	for k := range tb.BatchesPerEpoch() {
+	for k := range batches {
 		tb.Fill(k, x, y)
 		g.Reset()
 		logits, last := m.forward(g, x, tb.Batch, tb.Seq, st)
@@ -389,7 +394,7 @@ func (t *charTask) Finish(dir string) (map[string]any, string, error) {
 	}
 	f := map[string]any{"corpus": t.corpusName, "val_loss": val, "train_loss": t.st.LastTrainLoss,
 		"params": nets.NumParams(t.model.Params()), "vocab_size": t.model.Vocab.Size(),
-		"chars_trained": t.st.Step * int64(t.cfg.BatchSize*t.cfg.SeqLength), "val_chars": len(t.valData)}
+		"chars_trained": t.st.Step * int64(t.cfg.BatchSize*t.cfg.SeqLength), "val_chars": t.valBatches * t.val.Batch * t.val.Seq}
 	sum := fmt.Sprintf("validation loss %.4f nats/char (train %.4f); a sample is in sample.txt", val, t.st.LastTrainLoss)
 	if isGoCorpus(t.cfg) {
 		share, lines := GoLineShare(text)

@@ -70,7 +70,7 @@ func (c *CNNConfig) resolve() {
 	}
 	strong := c.Model == "strong"
 	if c.Epochs == 0 {
-		c.Epochs = map[bool]int{false: 5, true: 15}[strong]
+		c.Epochs = map[bool]int{false: 5, true: 6}[strong]
 	}
 	if c.Optimizer == "" {
 		c.Optimizer = map[bool]string{false: "sgd", true: "adam"}[strong]

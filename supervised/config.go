@@ -140,7 +140,11 @@ func setKey(cfg Config, key, raw string) error {
 	if err := yaml.Unmarshal([]byte(raw), &node); err != nil {
 		return fmt.Errorf("cannot read %q as YAML: %v", raw, err)
 	}
-	doc := map[string]*yaml.Node{key: node.Content[0]}
+	val := node.Content[0]
+	if t := fieldType(cfg, key); t != nil && val.Tag == "!!float" && (t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Uint64) {
+		return fmt.Errorf("%q is not %s", raw, kindOf(cfg, key)) // yaml would truncate 1.5 to 1
+	}
+	doc := map[string]*yaml.Node{key: val}
 	b, err := yaml.Marshal(doc)
 	if err != nil {
 		return err
@@ -153,8 +157,8 @@ func setKey(cfg Config, key, raw string) error {
 	return nil
 }
 
-// kindOf describes the type of key's field for error messages.
-func kindOf(cfg Config, key string) string {
+// fieldType returns the type of key's field, or nil.
+func fieldType(cfg Config, key string) reflect.Type {
 	var find func(v reflect.Type) reflect.Type
 	find = func(t reflect.Type) reflect.Type {
 		for i := range t.NumField() {
@@ -171,6 +175,15 @@ func kindOf(cfg Config, key string) string {
 		return nil
 	}
 	t := find(reflect.TypeOf(cfg).Elem())
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// kindOf describes the type of key's field for error messages.
+func kindOf(cfg Config, key string) string {
+	t := fieldType(cfg, key)
 	if t == nil {
 		return "valid"
 	}

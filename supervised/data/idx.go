@@ -133,3 +133,55 @@ func LoadIDXImages(imagesPath, labelsPath string, classes []string) (*Images, er
 	}
 	return d, nil
 }
+
+// WriteIDX writes an IDX file of unsigned bytes with the given dimensions (the format ReadIDX
+// reads; gzip it yourself if wanted). len(data) must be the product of dims.
+func WriteIDX(w io.Writer, dims []int, data []uint8) error {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	if n != len(data) || len(dims) == 0 || len(dims) > 255 {
+		return fmt.Errorf("data: WriteIDX: %d bytes for dimensions %v", len(data), dims)
+	}
+	head := []byte{0, 0, 0x08, byte(len(dims))}
+	for _, d := range dims {
+		head = binary.BigEndian.AppendUint32(head, uint32(d))
+	}
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	_, err := w.Write(data)
+	return err
+}
+
+// WriteIDXImages writes d as an MNIST-style pair of files: images [N, H, W] (or [N, C, H, W]
+// when C > 1) to imagesPath and labels [N] to labelsPath, gzipped when a path ends in .gz.
+func WriteIDXImages(d *Images, imagesPath, labelsPath string) error {
+	dims := []int{d.Len(), d.H, d.W}
+	if d.C > 1 {
+		dims = []int{d.Len(), d.C, d.H, d.W}
+	}
+	if err := writeIDXFile(imagesPath, dims, d.Pixels); err != nil {
+		return err
+	}
+	return writeIDXFile(labelsPath, []int{d.Len()}, d.Labels)
+}
+
+func writeIDXFile(path string, dims []int, data []uint8) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = f
+	var z *gzip.Writer
+	if len(path) > 3 && path[len(path)-3:] == ".gz" {
+		z = gzip.NewWriter(f)
+		w = z
+	}
+	err = WriteIDX(w, dims, data)
+	if z != nil {
+		err = errors.Join(err, z.Close())
+	}
+	return errors.Join(err, f.Close())
+}

@@ -72,24 +72,23 @@ type Normalize struct {
 }
 
 // ChannelStats returns the per-channel mean and (population) standard deviation of the pixels on
-// the [0, 1] scale: the Normalize a training set calls for (MNIST gives 0.1307 and 0.3081). It
-// sums in float64, exactly and in a fixed order, so the figures are the same on every machine.
+// the [0, 1] scale: the Normalize a training set calls for (MNIST gives 0.1307 and 0.3081). The
+// sums are exact integers, so the figures are the same on every machine.
 func (d *Images) ChannelStats() Normalize {
 	n := Normalize{Mean: make([]float32, d.C), Std: make([]float32, d.C)}
 	plane := d.H * d.W
 	for c := range d.C {
-		var s, s2 float64
+		var s, s2 uint64
 		for i := range d.Len() {
 			for _, p := range d.Image(i)[c*plane : (c+1)*plane] {
-				v := float64(p)
-				s += v
-				s2 += v * v
+				s += uint64(p)
+				s2 += uint64(p) * uint64(p)
 			}
 		}
 		cnt := float64(d.Len() * plane)
-		mean := s / cnt
+		mean := float64(s) / cnt
 		n.Mean[c] = float32(mean / 255)
-		n.Std[c] = float32(math.Sqrt(math.Max(s2/cnt-mean*mean, 0)) / 255)
+		n.Std[c] = float32(math.Sqrt(math.Max(float64(s2)/cnt-mean*mean, 0)) / 255)
 		if n.Std[c] == 0 {
 			n.Std[c] = 1
 		}
