@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gorl/gorl/supervised/internal/synth"
+	"github.com/gorl/gorl/supervised/synth"
 )
 
 // tinyMNIST is a directory of synthetic 28×28 digits in MNIST's format, shared by the tests.

@@ -60,8 +60,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		// Errors are printed once, by rlrun, not by the library as well.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
-			trainCommand(), evalCommand(), listCommand(), plotCommand(), configCommand(),
+			trainCommand(), evalCommand(), listCommand(), plotCommand(), configCommand(), recordCommand(),
 			fitCommand(),
+			sampleCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
