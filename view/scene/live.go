@@ -89,6 +89,7 @@ type request struct {
 type published struct {
 	frame        *image.RGBA
 	frameVersion uint64
+	values       []float64 // the overlay painted on frame
 	view         View
 	status       TrainingStatus
 	curveX       []float64 // append-only
@@ -349,6 +350,7 @@ func (lt *LiveTraining) publish(changed bool) {
 		}
 		copy(lt.pub.frame.Pix, img.Pix)
 		lt.pub.frameVersion++
+		lt.pub.values = append(lt.pub.values[:0], lt.overlay.values...)
 	}
 	v := &lt.pub.view
 	episodeView(lt.session, lt.names, v)
@@ -441,6 +443,17 @@ func (lt *LiveTraining) Frame() (*image.RGBA, uint64) {
 
 // Rate implements Driver.
 func (lt *LiveTraining) Rate() float64 { return lt.rate }
+
+// OverlayValues returns a copy of the state values painted on the cells of the latest frame:
+// a grid world's overlay (nil for other envs).
+func (lt *LiveTraining) OverlayValues() []float64 {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if len(lt.pub.values) == 0 {
+		return nil
+	}
+	return append([]float64(nil), lt.pub.values...)
+}
 
 // Describe implements Driver.
 func (lt *LiveTraining) Describe(v *View) {

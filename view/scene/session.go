@@ -34,6 +34,8 @@ type Session struct {
 	// Version counts the changes of the env's state (steps and resets): a frame drawn at one
 	// version need not be drawn again.
 	Version uint64
+	// Total counts the steps of every episode.
+	Total int64
 
 	obs []float32
 }
@@ -78,6 +80,7 @@ func (s *Session) Step(action []float32, label string) bool {
 	obs, r, term, trunc, _ := s.Env.Step(s.Action)
 	s.obs = append(s.obs[:0], obs...)
 	s.Steps++
+	s.Total++
 	s.Reward = r
 	s.Return += r
 	s.Terminated, s.Truncated = term, trunc

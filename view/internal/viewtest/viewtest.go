@@ -43,6 +43,13 @@ var (
 	_ run.QValuer = (*QPolicy)(nil)
 )
 
+// Balance is a CartPole policy that keeps the pole up for the 500 steps of an episode (push
+// towards where the pole falls: θ + θ'/2), with Q-values saying how strongly.
+var Balance = NewQPolicy(2, func(obs, dst []float32) {
+	s := obs[2] + 0.5*obs[3]
+	dst[0], dst[1] = -s, s
+})
+
 // GridValues are the state values the tests paint on a 4×4 FrozenLake: from -1 in the
 // top-left corner to +1 in the bottom-right, so every colour of the scale shows.
 func GridValues() []float64 {
