@@ -103,7 +103,9 @@ func TestLiveTrainingControlsAndResume(t *testing.T) {
 			return Input{Pressed: Of(keys[i])}
 		}
 		return Input{}
-	}, func(v *View) bool { return v.Training.Speed == "10 steps/s" && strings.HasPrefix(v.Training.State, "training") }, time.Minute)
+	}, func(v *View) bool {
+		return v.Training.Speed == "10 steps/s" && strings.HasPrefix(v.Training.State, "training")
+	}, time.Minute)
 	s1 := v.Training.Steps
 	time.Sleep(300 * time.Millisecond)
 	lt.Describe(v)
