@@ -262,7 +262,23 @@ func resolve(c *cli.Context) (*run.Config, error) {
 		flags.Values["eval_episodes"] = c.Int("eval-episodes")
 	}
 	layers = append(layers, flags)
-	return run.Resolve(algo, spec.ID, layers...)
+	cfg, err := run.Resolve(algo, spec.ID, layers...)
+	if err != nil {
+		return nil, err
+	}
+	// What run.Create would refuse, refused before the display is looked for.
+	a, _ := run.LookupAlgorithm(algo)
+	e, err := env.Make(cfg.EnvID, env.Options(cfg.Run.EnvKwargs))
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	if a.Check != nil {
+		if err := a.Check(e.ObservationSpace(), e.ActionSpace()); err != nil {
+			return nil, fmt.Errorf("%s cannot train on %s: %w", algo, cfg.EnvID, err)
+		}
+	}
+	return cfg, nil
 }
 
 // reorder moves the flags of a command that follow its arguments in front of them, so that
