@@ -424,3 +424,33 @@ func TestCreateErrors(t *testing.T) {
 		t.Errorf("resuming a non-run: %v", err)
 	}
 }
+
+// TestTrainedCharRNN is the long check of a char-RNN trained on the Go standard library
+// (`rlrun fit charrnn`, about an hour on two busy cores): set GORL_CHARRNN_RUN to its run
+// directory. Its validation loss must be below 1.5 nats/char, and at least 80% of the lines it
+// samples at temperature 0.8 must tokenize as Go, far more than an untrained model's.
+func TestTrainedCharRNN(t *testing.T) {
+	dir := os.Getenv("GORL_CHARRNN_RUN")
+	if dir == "" {
+		t.Skip("set GORL_CHARRNN_RUN to the run directory of rlrun fit charrnn (a long run) to check it")
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, EvalFile)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := ev["val_loss"].(float64); v == 0 || v >= 1.5 {
+		t.Errorf("validation loss %v nats/char, want < 1.5", ev["val_loss"])
+	}
+	m, err := LoadCharModel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := (&Sampler{Model: m}).Sample("\n", 20000, 0.8, rand.New(rand.NewPCG(7, 7)))
+	share, lines := GoLineShare(text)
+	untrained, _ := NewCharModel(rand.New(rand.NewPCG(3, 4)), "lstm", m.Vocab, m.RNN.HiddenSize, m.RNN.NumLayers())
+	base, _ := GoLineShare((&Sampler{Model: untrained}).Sample("\n", 20000, 0.8, rand.New(rand.NewPCG(7, 7))))
+	t.Logf("validation loss %.4f; %.1f%% of %d sampled lines tokenize as Go (untrained model: %.1f%%)", ev["val_loss"], 100*share, lines, 100*base)
+	if share < 0.8 || share < base+0.2 {
+		t.Errorf("%.2f of the sampled lines tokenize as Go (untrained %.2f)", share, base)
+	}
+}

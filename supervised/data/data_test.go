@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -594,4 +595,14 @@ func TestImageLoaderConfigErrors(t *testing.T) {
 			t.Errorf("config %d accepted", i)
 		}
 	}
+}
+
+func ExampleNewTextBatcher() {
+	v := NewVocab([]byte("abcdefgh"))
+	idx, _ := v.Encode([]byte("abcdefghabcdefgh"))
+	tb, _ := NewTextBatcher(idx, 2, 3) // two streams of 8 characters
+	x, y := make([]int, 6), make([]int, 6)
+	tb.Fill(0, x, y)
+	fmt.Println(tb.BatchesPerEpoch(), x, y)
+	// Output: 2 [0 1 2 0 1 2] [1 2 3 1 2 3]
 }
