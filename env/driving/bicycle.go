@@ -59,29 +59,6 @@ func (b *Bicycle) Step(s *State, steerCmd, accelCmd, dt float64) {
 	s.Heading, s.X, s.Y = b.advance(s.Heading, s.X, s.Y, math.Tan(s.Steer), dist)
 }
 
-// stepCS is Step for a model without a steering-rate limit when the caller already has the
-// tangent of the wheel angle and keeps the cosine and sine of the heading (ch, sh), which it
-// updates: the traffic simulation's vehicles step without calling tan, atan or Sincos(heading).
-func (b *Bicycle) stepCS(s *State, ch, sh *float64, steer, tanSteer, accelCmd, dt float64) {
-	s.Steer = steer
-	a := clamp(accelCmd, -b.MaxDecel, b.MaxAccel)
-	v0 := s.Speed
-	v1 := clamp(v0+a*dt, b.MinSpeed, b.MaxSpeed)
-	if (v0 > b.MaxSpeed && a > 0) || (v0 < b.MinSpeed && a < 0) {
-		v1 = v0
-	}
-	dist := 0.5 * (v0 + v1) * dt
-	s.Speed = v1
-	var dh, cd, sd float64
-	dh, s.X, s.Y, cd, sd = b.move(*ch, *sh, s.X, s.Y, tanSteer, dist)
-	if dh != 0 {
-		// Rotate (cos ψ, sin ψ) by Δψ; the drift of |(cos, sin)| is a rounding error per step
-		// and the simulation resets the pair whenever it snaps a vehicle onto its lane.
-		*ch, *sh = *ch*cd-*sh*sd, *sh*cd+*ch*sd
-		s.Heading += dh
-	}
-}
-
 // advance moves a pose dist metres along the arc of wheel angle atan(tanSteer) and returns the
 // new heading and position.
 func (b *Bicycle) advance(h, x, y, tanSteer, dist float64) (float64, float64, float64) {

@@ -45,34 +45,52 @@ func asin(x float64) float64 {
 	return x * (1 + x2*(1.0/6+x2*(3.0/40+x2*(15.0/336+x2*(105.0/3456+x2*(945.0/42240+x2*(10395.0/599040+x2*(135135.0/9676800))))))))
 }
 
-// powSeries holds the binomial series of x^δ around x = 1 for one exponent δ, the IDM's free
-// term of one vehicle: x^δ = Σ C(δ, k)·(x-1)^k. Within |x-1| <= 0.15 the eleven terms kept are
-// exact to 1e-12 for δ up to 8 and need neither a division nor a logarithm, which makes the
-// free term of a vehicle cruising near its desired speed a dozen multiply-adds.
+// powSeries holds the Taylor series of x^δ around x = powCentre for one exponent δ, the IDM's
+// free-road term of one vehicle: x^δ = Σ c_k·(x - powCentre)^k with c_k = C(δ, k)·
+// powCentre^(δ-k). The sixteen terms kept are exact to 1e-12 (relative) within powHalfWidth of
+// the centre for δ up to 8, better than 1e-14 for highway-env's δ in [3.5, 4.5], and need
+// neither a division nor a logarithm: the free term of a vehicle between 70% and 115% of its
+// desired speed (99% of the vehicle steps on a busy highway) is 31 multiply-adds, which the
+// traffic's sweep evaluates for four vehicles at a time.
 type powSeries struct {
 	delta float64
-	c     [11]float64
+	c     [16]float64
 }
+
+// The series is centred on 92.5% of the desired speed, where traffic vehicles spend most of
+// their time (behind a leader, slightly below their desired speed), and used within ±22.5%.
+const (
+	powCentre    = 0.925
+	powHalfWidth = 0.225
+)
 
 func (p *powSeries) set(delta float64) {
 	p.delta = delta
-	c := 1.0
+	c := math.Pow(powCentre, delta)
 	for k := range p.c {
 		p.c[k] = c
-		c *= (delta - float64(k)) / float64(k+1)
+		c *= (delta - float64(k)) / (float64(k+1) * powCentre)
 	}
 }
 
 // pow returns x^δ for x >= 0.
 func (p *powSeries) pow(x float64) float64 {
-	t := x - 1
-	if t > 0.15 || t < -0.15 {
+	w := x - powCentre
+	if w > powHalfWidth || w < -powHalfWidth {
 		return powPos(x, p.delta)
 	}
-	c := &p.c
-	t2 := t * t
-	t4 := t2 * t2
-	t8 := t4 * t4
-	// Estrin's scheme: independent pairs, then quadruples.
-	return (c[0] + t*c[1]) + t2*(c[2]+t*c[3]) + t4*((c[4]+t*c[5])+t2*(c[6]+t*c[7])) + t8*((c[8]+t*c[9])+t2*c[10])
+	return estrin16(w, &p.c)
+}
+
+// estrin16 evaluates Σ c_k w^k, k < 16, in Estrin's scheme: independent pairs, then pairs of
+// pairs, so that the multiply-adds run in parallel rather than in one long chain. The vector
+// sweeps evaluate it in the same order, so that they agree with it bit for bit.
+func estrin16(w float64, c *[16]float64) float64 {
+	w2 := w * w
+	w4 := w2 * w2
+	q0 := (c[0] + w*c[1]) + w2*(c[2]+w*c[3])
+	q1 := (c[4] + w*c[5]) + w2*(c[6]+w*c[7])
+	q2 := (c[8] + w*c[9]) + w2*(c[10]+w*c[11])
+	q3 := (c[12] + w*c[13]) + w2*(c[14]+w*c[15])
+	return (q0 + w4*q1) + (w4*w4)*(q2+w4*q3)
 }

@@ -447,8 +447,9 @@ func (h *Highway) Step(action []float32) ([]float32, float64, bool, bool, env.In
 		ego.AccelCmd = float64(clamp(float64(action[0]), -1, 1)) * continuousAccel
 		ego.SteerCmd = float64(clamp(float64(action[1]), -1, 1)) * continuousSteer
 	}
+	t.refresh(h.dt)
 	for range h.frames {
-		t.step(h.dt)
+		t.step()
 		if t.Vehicles[0].Crashed {
 			break // the episode terminates: the remaining frames cannot change the outcome
 		}

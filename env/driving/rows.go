@@ -15,7 +15,7 @@ import "math"
 //
 // Entry n, just past the last vehicle, is a sentinel leader infinitely far ahead, and every
 // entry from n to stride-1 holds s = +Inf and zeros: the sweep processes whole blocks of four
-// entries and may read the entry after a block.
+// or eight entries and reads the entry after a block, so stride >= n+8.
 type row struct {
 	n      int
 	stride int
@@ -26,16 +26,16 @@ type row struct {
 
 // Planes of a row.
 const (
-	pS     = iota // distance along the road [m]
-	pV            // speed [m/s]
-	pFree         // IDM free-road term a·(1 - (v/v0)^δ) at the present speed
-	pTimer        // seconds since the last lane-change decision
-	pAcc          // acceleration command of the last step
-	pTgt          // target speed (the meta-action speed controller's)
-	pInv          // 1/|v0| for the free-road term
-	pHL           // half the vehicle's length
-	pKind         // kGhost, kIDM, kMeta or kCrashed
-	pC0           // first of the nPow coefficients of the binomial series of (v/v0)^δ
+	pS      = iota // distance along the road [m]
+	pV             // speed [m/s]
+	pFree          // IDM free-road term a·(1 - (v/v0)^δ) at the present speed
+	pTimer         // seconds since the last lane-change decision
+	pAcc           // acceleration command of the last step
+	pTgt           // target speed (the meta-action speed controller's)
+	pInv           // 1/|v0| for the free-road term
+	pHL            // half the vehicle's length
+	pKind          // kGhost, kIDM, kMeta or kCrashed
+	pC0            // first of the nPow coefficients of powSeries
 	nPlanes = pC0 + nPow
 )
 
@@ -99,14 +99,10 @@ func (r *row) grow(size int) {
 // insertAt makes room for an entry at k, shifting the entries from k one place up. The caller
 // fills entry k.
 func (r *row) insertAt(k int) {
-	if r.n+5 > r.stride {
-		r.grow(r.n + 5)
+	if r.n+9 > r.stride {
+		r.grow(r.n + 9)
 	}
-	st := r.stride
-	for f := range nPlanes {
-		p := r.d[f*st : (f+1)*st]
-		copy(p[k+1:r.n+1], p[k:r.n])
-	}
+	shiftUp(r.d, r.stride, k, r.n-k)
 	r.id = append(r.id, 0)
 	copy(r.id[k+1:], r.id[k:r.n])
 	r.n++
@@ -114,16 +110,33 @@ func (r *row) insertAt(k int) {
 
 // removeAt removes entry k, shifting the entries above it one place down.
 func (r *row) removeAt(k int) {
-	st := r.stride
+	st, n := r.stride, r.n
+	shiftDown(r.d, st, k, n-1-k)
 	for f := range nPlanes {
-		p := r.d[f*st : (f+1)*st]
-		copy(p[k:r.n-1], p[k+1:r.n])
-		p[r.n-1] = 0
+		r.d[f*st+n-1] = 0
 	}
-	r.d[pS*st+r.n-1] = math.Inf(1)
-	copy(r.id[k:], r.id[k+1:r.n])
+	r.d[pS*st+n-1] = math.Inf(1)
+	copy(r.id[k:], r.id[k+1:n])
 	r.n--
 	r.id = r.id[:r.n]
+}
+
+// shiftPlanesUp moves entries [k, k+m) of every plane of d one place up (the generic form of
+// shiftUp).
+func shiftPlanesUp(d []float64, stride, k, m int) {
+	for f := range nPlanes {
+		o := f*stride + k
+		copy(d[o+1:o+1+m], d[o:o+m])
+	}
+}
+
+// shiftPlanesDown moves entries [k+1, k+1+m) of every plane of d one place down (the generic
+// form of shiftDown).
+func shiftPlanesDown(d []float64, stride, k, m int) {
+	for f := range nPlanes {
+		o := f*stride + k
+		copy(d[o:o+m], d[o+1:o+1+m])
+	}
 }
 
 // swap exchanges entries k and k+1.
@@ -136,29 +149,40 @@ func (r *row) swap(k int) {
 	r.id[k], r.id[k+1] = r.id[k+1], r.id[k]
 }
 
-// sweepConsts are the parameters of one simulation step as the sweep reads them.
+// sweepConsts are the parameters of one simulation step as the hot loops read them.
 type sweepConsts struct {
-	a, s0, tg, hk  float64 // IDM: a, s0, T and 1/(2√(ab))
-	lo, hi         float64 // bounds of the IDM command
-	carLo, carHi   float64 // bounds of any acceleration command
-	vmin, vmax     float64 // speed limits
-	invTau         float64 // 1/TauAccel of the speed controller
-	dt, halfDt     float64
-	delay          float64 // MOBIL.Delay
-	powRange       float64 // |v/v0 - 1| up to which the series is used
-	eps            float64 // notZero's threshold
+	a, s0, tg, hk float64 // IDM: a, s0, T and 1/(2√(ab))
+	lo, hi        float64 // bounds of the IDM command
+	carLo, carHi  float64 // bounds of any acceleration command
+	vmin, vmax    float64 // speed limits
+	invTau        float64 // 1/TauAccel of the speed controller
+	dt, halfDt    float64
+	delay         float64 // MOBIL.Delay
+	eps           float64 // notZero's threshold
+	maxAccel      float64 // IDM.MaxAccel
+}
+
+// newSweepConsts derives the constants of a simulation step of dt seconds.
+func newSweepConsts(p IDM, car Bicycle, ctl LaneController, m MOBIL, dt float64) sweepConsts {
+	return sweepConsts{
+		a: p.ComfortAccel, s0: p.MinGap, tg: p.TimeGap, hk: 1 / (2 * math.Sqrt(p.ComfortAccel*p.ComfortDecel)),
+		lo: math.Max(-p.MaxAccel, -car.MaxDecel), hi: math.Min(p.MaxAccel, car.MaxAccel),
+		carLo: -car.MaxDecel, carHi: car.MaxAccel, vmin: car.MinSpeed, vmax: car.MaxSpeed,
+		invTau: 1 / ctl.TauAccel, dt: dt, halfDt: 0.5 * dt, delay: m.Delay, eps: 1e-2,
+		maxAccel: p.MaxAccel,
+	}
 }
 
 // sweepTable holds sweepConsts for the vector kernels, each constant four times, in the order
 // of sweep_amd64.s's offsets.
-type sweepTable [24][4]float64
+type sweepTable [25][4]float64
 
 // table fills tab from k.
 func (k *sweepConsts) table(tab *sweepTable) {
 	for i, v := range [...]float64{
 		k.a, k.s0, k.tg, k.hk, k.lo, k.hi, k.carLo, k.carHi, k.vmin, k.vmax, k.invTau, k.dt,
-		k.halfDt, k.delay, k.powRange, k.eps, -k.eps, 1, kIDM, kMeta, kCrashed,
-		math.Float64frombits(1<<63 - 1), math.Float64frombits(1 << 63), math.Inf(-1),
+		k.halfDt, k.delay, powHalfWidth, k.eps, -k.eps, 1, kIDM, kMeta, kCrashed,
+		math.Float64frombits(1<<63 - 1), math.Float64frombits(1 << 63), math.Inf(-1), powCentre,
 	} {
 		tab[i] = [4]float64{v, v, v, v}
 	}
@@ -221,13 +245,16 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 				if v1 < 0 {
 					x = 0
 				}
-				u := x - 1
-				var xd float64
-				if math.Abs(u) <= k.powRange {
-					xd = powEstrin(u, C[e:], st)
-				} else {
+				// Out of the series' range the value is left for afterSweep to replace.
+				w := x - powCentre
+				if !(math.Abs(w) <= powHalfWidth) {
 					out |= 1 << j
 				}
+				var c [nPow]float64
+				for m := range c {
+					c[m] = C[m*st+e]
+				}
+				xd := estrin16(w, &c)
 				timer := T[e] + k.dt
 				if kind == kIDM && timer > k.delay {
 					out |= 16 << j
@@ -242,14 +269,4 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 		r.out[b] = out
 	}
 	return flags
-}
-
-// powEstrin evaluates the binomial series Σ c_k u^k of powSeries from coefficients c_k found
-// at c[k*stride], in the same order of operations as powSeries.pow.
-func powEstrin(u float64, c []float64, stride int) float64 {
-	u2 := u * u
-	u4 := u2 * u2
-	return (c[0] + u*c[stride]) + u2*(c[2*stride]+u*c[3*stride]) +
-		u4*((c[4*stride]+u*c[5*stride])+u2*(c[6*stride]+u*c[7*stride])) +
-		u4*u4*((c[8*stride]+u*c[9*stride])+u2*c[10*stride])
 }

@@ -46,12 +46,13 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 #define ABSMASK 672
 #define SIGNMASK 704
 #define NEGINF 736
+#define CENTRE 768
 
 // func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
 //
-// Registers: SI walks plane 0 (pS) and DI plane pC0 = 9, a block (32 bytes) at a time; with
-// BX = stride in bytes and CX, DX, R8, R9 = 3, 5, 7 and 9 strides every plane is one
-// addressing mode away. R10 = tab, R11 = out, R12 counts blocks, R13 collects the closeness
+// Registers: SI walks plane 0 (pS), DI plane pC0 = 9 and R15 plane pC0+8, a block (32
+// bytes) at a time; with BX = stride in bytes and CX, DX, R8, R9 = 3, 5, 7 and 9 strides every
+// plane is one addressing mode away. R10 = tab, R11 = out, R12 counts blocks, R13 collects the closeness
 // bits (0-3) and crashed bits (4-7). Y15 = 0, Y14 = the previous block's positions, Y13 its
 // half lengths. Go's operand order is reversed from Intel's: VSUBPD b, a, d is d = a - b,
 // VMAXPD v, lo, d is d = lo > v ? lo : v (v when unordered, as clamp), VBLENDVPD m, x, y, d
@@ -68,6 +69,7 @@ TEXT ·sweepAVX2(SB), NOSPLIT, $0-48
 	LEAQ (CX)(BX*4), R8
 	LEAQ (BX)(BX*8), R9
 	LEAQ (SI)(R9*1), DI
+	LEAQ (DI)(BX*8), R15
 	XORQ R13, R13
 	VXORPD Y15, Y15, Y15
 	VMOVUPD NEGINF(R10), Y14
@@ -141,36 +143,47 @@ loop:
 	VBLENDVPD Y3, Y9, Y1, Y1
 	VMOVUPD Y1, (SI)(BX*1)
 
-	// Free-road term a·(1 - x^δ), x = max(v1, 0)/v0, by the series in u = x - 1.
+	// Free-road term a·(1 - x^δ), x = max(v1, 0)/v0, by powSeries in w = x - powCentre
+	// (estrin16's order of operations).
 	VMULPD (SI)(CX*2), Y9, Y6
 	VCMPPD $0x11, Y15, Y9, Y7
 	VBLENDVPD Y7, Y15, Y6, Y6
-	VSUBPD ONE(R10), Y6, Y6         // u
+	VSUBPD CENTRE(R10), Y6, Y6      // w
 	VANDPD ABSMASK(R10), Y6, Y7
 	VCMPPD $0x12, POWRANGE(R10), Y7, Y7
 	VANDNPD Y3, Y7, Y7              // moving and out of the series' range
 	VMOVMSKPD Y7, AX
-	VMULPD Y6, Y6, Y8               // u²
-	VMULPD Y8, Y8, Y9               // u⁴
+	VMULPD Y6, Y6, Y8               // w²
+	VMULPD Y8, Y8, Y9               // w⁴
 	VMULPD (DI)(BX*1), Y6, Y10
-	VADDPD (DI), Y10, Y10           // c0 + u·c1
+	VADDPD (DI), Y10, Y10           // c0 + w·c1
 	VMULPD (DI)(CX*1), Y6, Y11
-	VADDPD (DI)(BX*2), Y11, Y11     // c2 + u·c3
+	VADDPD (DI)(BX*2), Y11, Y11     // c2 + w·c3
 	VMULPD Y11, Y8, Y11
-	VADDPD Y11, Y10, Y10
+	VADDPD Y11, Y10, Y10            // q0
 	VMULPD (DI)(DX*1), Y6, Y11
-	VADDPD (DI)(BX*4), Y11, Y11     // c4 + u·c5
+	VADDPD (DI)(BX*4), Y11, Y11     // c4 + w·c5
 	VMULPD (DI)(R8*1), Y6, Y12
-	VADDPD (DI)(CX*2), Y12, Y12     // c6 + u·c7
+	VADDPD (DI)(CX*2), Y12, Y12     // c6 + w·c7
 	VMULPD Y12, Y8, Y12
-	VADDPD Y12, Y11, Y11
+	VADDPD Y12, Y11, Y11            // q1
 	VMULPD Y11, Y9, Y11
-	VADDPD Y11, Y10, Y10
+	VADDPD Y11, Y10, Y10            // q0 + w⁴·q1
 	VMULPD (DI)(R9*1), Y6, Y11
-	VADDPD (DI)(BX*8), Y11, Y11     // c8 + u·c9
-	VMULPD (DI)(DX*2), Y8, Y12      // u²·c10
-	VADDPD Y12, Y11, Y11
-	VMULPD Y9, Y9, Y12              // u⁸
+	VADDPD (DI)(BX*8), Y11, Y11     // c8 + w·c9
+	VMULPD (R15)(CX*1), Y6, Y12
+	VADDPD (DI)(DX*2), Y12, Y12     // c10 + w·c11
+	VMULPD Y12, Y8, Y12
+	VADDPD Y12, Y11, Y11            // q2
+	VMULPD (R15)(DX*1), Y6, Y12
+	VADDPD (DI)(CX*4), Y12, Y12     // c12 + w·c13
+	VMULPD (R15)(R8*1), Y6, Y7
+	VADDPD (DI)(R8*2), Y7, Y7       // c14 + w·c15
+	VMULPD Y7, Y8, Y7
+	VADDPD Y7, Y12, Y12             // q3
+	VMULPD Y12, Y9, Y12
+	VADDPD Y12, Y11, Y11            // q2 + w⁴·q3
+	VMULPD Y9, Y9, Y12              // w⁸
 	VMULPD Y11, Y12, Y11
 	VADDPD Y11, Y10, Y10            // x^δ
 	VMOVUPD ONE(R10), Y11
@@ -214,6 +227,7 @@ loop:
 
 	ADDQ $32, SI
 	ADDQ $32, DI
+	ADDQ $32, R15
 	INCQ R11
 	DECQ R12
 	JNZ loop
@@ -228,6 +242,277 @@ noclose:
 	JZ nocrash
 	ORQ $2, AX
 nocrash:
+	VZEROUPPER
+	MOVQ AX, ret+40(FP)
+	RET
+
+// func shiftUpAVX(p *float64, stride, m int)
+//
+// For each of the 25 planes (nPlanes), from the top down: blocks of four with one vector load
+// and one store each (a block's store overlaps only the block above, already moved), then the
+// remaining elements one at a time.
+TEXT ·shiftUpAVX(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), DX
+	MOVQ $25, CX
+plane:
+	MOVQ DX, AX
+up4:
+	CMPQ AX, $4
+	JLT up1
+	SUBQ $4, AX
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD Y0, 8(SI)(AX*8)
+	JMP up4
+up1:
+	TESTQ AX, AX
+	JZ upnext
+	DECQ AX
+	MOVQ (SI)(AX*8), R8
+	MOVQ R8, 8(SI)(AX*8)
+	JMP up1
+upnext:
+	ADDQ BX, SI
+	DECQ CX
+	JNZ plane
+	VZEROUPPER
+	RET
+
+// func shiftDownAVX(p *float64, stride, m int)
+//
+// The mirror image of shiftUpAVX: from the bottom up.
+TEXT ·shiftDownAVX(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), DX
+	MOVQ $25, CX
+dplane:
+	XORQ AX, AX
+down4:
+	LEAQ 4(AX), R9
+	CMPQ R9, DX
+	JGT down1
+	VMOVUPD 8(SI)(AX*8), Y0
+	VMOVUPD Y0, (SI)(AX*8)
+	MOVQ R9, AX
+	JMP down4
+down1:
+	CMPQ AX, DX
+	JGE downnext
+	MOVQ 8(SI)(AX*8), R8
+	MOVQ R8, (SI)(AX*8)
+	INCQ AX
+	JMP down1
+downnext:
+	ADDQ BX, SI
+	DECQ CX
+	JNZ dplane
+	VZEROUPPER
+	RET
+
+// func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+//
+// sweepAVX2 eight entries at a time (nb counts blocks of eight; it writes two bytes of out a
+// block, in sweepAVX2's format of one byte per four entries), with the lane selections in
+// mask registers and the constants used as operands of min and max kept in Z16-Z28. Besides
+// sweepAVX2's registers: R9 is free after the set-up, K7 collects the closeness bits and R13
+// the crashed bits; the previous block's positions and half lengths are in Z25 and Z26.
+TEXT ·sweepAVX512(SB), NOSPLIT, $0-48
+	MOVQ d+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ nb+16(FP), R12
+	MOVQ tab+24(FP), R10
+	MOVQ out+32(FP), R11
+	LEAQ (BX)(BX*2), CX
+	LEAQ (BX)(BX*4), DX
+	LEAQ (CX)(BX*4), R8
+	LEAQ (BX)(BX*8), R9
+	LEAQ (SI)(R9*1), DI
+	LEAQ (DI)(BX*8), R15
+	XORQ R13, R13
+	KXORW K7, K7, K7
+	VBROADCASTSD LO(R10), Z16
+	VBROADCASTSD HI(R10), Z17
+	VBROADCASTSD CARLO(R10), Z18
+	VBROADCASTSD CARHI(R10), Z19
+	VBROADCASTSD VMIN(R10), Z20
+	VBROADCASTSD VMAX(R10), Z21
+	VBROADCASTSD NEGEPS(R10), Z22
+	VBROADCASTSD ONE(R10), Z23
+	VPXORQ Z24, Z24, Z24
+	VBROADCASTSD NEGINF(R10), Z25
+	VPXORQ Z26, Z26, Z26
+	VBROADCASTSD A_(R10), Z27
+	VBROADCASTSD EPS(R10), Z28
+	TESTQ R12, R12
+	JZ done512
+
+loop512:
+	VMOVUPD (SI)(BX*8), Z2                      // kind
+	VCMPPD $0x0C, Z24, Z2, K1                   // K1: moves
+	VCMPPD.BCST $0x00, KIDM(R10), Z2, K2        // K2: traffic
+	VCMPPD.BCST $0x00, KMETA(R10), Z2, K3       // K3: meta-action
+	VMOVUPD (SI), Z0                            // s
+	VMOVUPD (SI)(BX*1), Z1                      // v0
+
+	// IDM command.
+	VSUBPD 8(SI)(BX*1), Z1, Z4
+	VMULPD Z4, Z1, Z4
+	VMULPD.BCST HK(R10), Z4, Z4
+	VMULPD.BCST TG(R10), Z1, Z5
+	VADDPD Z4, Z5, Z5
+	VMAXPD Z5, Z24, Z5
+	VADDPD.BCST S0(R10), Z5, Z5
+	VMOVUPD 8(SI), Z6
+	VSUBPD Z0, Z6, Z6                           // gap
+	VPANDQ.BCST ABSMASK(R10), Z6, Z7
+	VCMPPD $0x11, Z28, Z7, K4                   // |gap| < eps
+	VCMPPD $0x1D, Z24, Z6, K5                   // gap >= 0
+	VBLENDMPD Z28, Z22, K5, Z8
+	VMOVAPD Z8, K4, Z6
+	VDIVPD Z6, Z5, Z5                           // q
+	VMULPD Z27, Z5, Z6
+	VMULPD Z5, Z6, Z6
+	VMOVUPD (SI)(BX*2), Z7
+	VSUBPD Z6, Z7, Z6
+	VMAXPD Z6, Z16, Z6
+	VMINPD Z6, Z17, Z6                          // Z6 = IDM command
+
+	// Speed controller, crashed, and the recorded command.
+	VMOVUPD (SI)(DX*1), Z8
+	VSUBPD Z1, Z8, Z8
+	VMULPD.BCST INVTAU(R10), Z8, Z8
+	VPXORQ.BCST SIGNMASK(R10), Z1, Z9
+	VMOVAPD Z8, K3, Z9
+	VMOVAPD Z6, K2, Z9                          // Z9 = command
+	VMOVUPD (SI)(BX*4), Z10
+	VMOVAPD Z8, K3, Z10
+	VMOVAPD Z6, K2, Z10
+	VMOVUPD Z10, (SI)(BX*4)
+
+	// Speed and position.
+	VMAXPD Z9, Z18, Z9
+	VMINPD Z9, Z19, Z9
+	VMULPD.BCST DT(R10), Z9, Z9
+	VADDPD Z9, Z1, Z9
+	VMAXPD Z9, Z20, Z9
+	VMINPD Z9, Z21, Z9                          // Z9 = v1
+	VADDPD Z9, Z1, Z6
+	VMULPD.BCST HALFDT(R10), Z6, Z6
+	VADDPD Z6, Z0, Z6
+	VMOVAPD Z6, K1, Z0                          // Z0 = positions after the step
+	VMOVUPD Z0, (SI)
+	VMOVAPD Z9, K1, Z1
+	VMOVUPD Z1, (SI)(BX*1)
+
+	// Free-road term.
+	VMULPD (SI)(CX*2), Z9, Z6
+	VCMPPD $0x11, Z24, Z9, K4
+	VMOVAPD Z24, K4, Z6
+	VSUBPD.BCST CENTRE(R10), Z6, Z6             // w
+	VPANDQ.BCST ABSMASK(R10), Z6, Z7
+	VCMPPD.BCST $0x12, POWRANGE(R10), Z7, K4
+	KANDNW K1, K4, K5                           // moving and out of range
+	KMOVW K5, AX
+	VMULPD Z6, Z6, Z8                           // w²
+	VMULPD Z8, Z8, Z9                           // w⁴
+	VMULPD (DI)(BX*1), Z6, Z10
+	VADDPD (DI), Z10, Z10
+	VMULPD (DI)(CX*1), Z6, Z11
+	VADDPD (DI)(BX*2), Z11, Z11
+	VMULPD Z11, Z8, Z11
+	VADDPD Z11, Z10, Z10                        // q0
+	VMULPD (DI)(DX*1), Z6, Z11
+	VADDPD (DI)(BX*4), Z11, Z11
+	VMULPD (DI)(R8*1), Z6, Z12
+	VADDPD (DI)(CX*2), Z12, Z12
+	VMULPD Z12, Z8, Z12
+	VADDPD Z12, Z11, Z11                        // q1
+	VMULPD Z11, Z9, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD (R15)(BX*1), Z6, Z11
+	VADDPD (DI)(BX*8), Z11, Z11
+	VMULPD (R15)(CX*1), Z6, Z12
+	VADDPD (DI)(DX*2), Z12, Z12
+	VMULPD Z12, Z8, Z12
+	VADDPD Z12, Z11, Z11                        // q2
+	VMULPD (R15)(DX*1), Z6, Z12
+	VADDPD (DI)(CX*4), Z12, Z12
+	VMULPD (R15)(R8*1), Z6, Z7
+	VADDPD (DI)(R8*2), Z7, Z7
+	VMULPD Z7, Z8, Z7
+	VADDPD Z7, Z12, Z12                         // q3
+	VMULPD Z12, Z9, Z12
+	VADDPD Z12, Z11, Z11
+	VMULPD Z9, Z9, Z12
+	VMULPD Z11, Z12, Z11
+	VADDPD Z11, Z10, Z10                        // x^δ
+	VSUBPD Z10, Z23, Z10
+	VMULPD Z27, Z10, Z10
+	VMOVUPD (SI)(BX*2), Z11
+	VMOVAPD Z10, K1, Z11
+	VMOVUPD Z11, (SI)(BX*2)
+
+	// Timer and due traffic vehicles.
+	VMOVUPD (SI)(CX*1), Z10
+	VADDPD.BCST DT(R10), Z10, Z11
+	VMOVAPD Z11, K1, Z10
+	VMOVUPD Z10, (SI)(CX*1)
+	VCMPPD.BCST $0x1E, DELAY(R10), Z11, K2, K6
+	KMOVW K6, R14
+
+	// Output bytes: per four entries, pow misses in bits 0-3 and due vehicles in bits 4-7.
+	MOVL AX, R9
+	SHLL $4, R9
+	ANDL $0x0F00, R9
+	ANDL $0x0F, AX
+	ORL R9, AX
+	MOVL R14, R9
+	SHLL $8, R9
+	ANDL $0xF000, R9
+	SHLL $4, R14
+	ANDL $0xF0, R14
+	ORL R14, AX
+	ORL R9, AX
+	MOVW AX, (R11)
+
+	VCMPPD.BCST $0x00, KCRASHED(R10), Z2, K4
+	KMOVW K4, R14
+	ORL R14, R13
+
+	// Closeness of neighbours, the previous entry shifted in from the previous block.
+	VALIGNQ $7, Z25, Z0, Z12
+	VSUBPD Z12, Z0, Z12
+	VMOVUPD (SI)(R8*1), Z4
+	VALIGNQ $7, Z26, Z4, Z5
+	VADDPD Z5, Z4, Z5
+	VCMPPD $0x11, Z5, Z12, K4
+	KORW K4, K7, K7
+	VMOVAPD Z0, Z25
+	VMOVAPD Z4, Z26
+
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R15
+	ADDQ $2, R11
+	DECQ R12
+	JNZ loop512
+
+done512:
+	XORQ AX, AX
+	KMOVW K7, R14
+	TESTQ R14, R14
+	JZ noclose512
+	ORQ $1, AX
+noclose512:
+	TESTQ R13, R13
+	JZ nocrash512
+	ORQ $2, AX
+nocrash512:
 	VZEROUPPER
 	MOVQ AX, ret+40(FP)
 	RET

@@ -7,3 +7,9 @@ func sweep(r *row, k *sweepConsts, _ *sweepTable) int { return sweepGeneric(r, k
 
 // sweepKernel names the implementation of sweep in use.
 const sweepKernel = "generic"
+
+// shiftUp moves entries [k, k+m) of every plane of d one place up.
+func shiftUp(d []float64, stride, k, m int) { shiftPlanesUp(d, stride, k, m) }
+
+// shiftDown moves entries [k+1, k+1+m) of every plane of d one place down.
+func shiftDown(d []float64, stride, k, m int) { shiftPlanesDown(d, stride, k, m) }

@@ -3,6 +3,7 @@ package driving
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Driver says who decides a vehicle's commands.
@@ -142,8 +143,9 @@ type Traffic struct {
 	dirty   []bool    // per lane: the row may be out of order
 	k       sweepConsts
 	tab     sweepTable
-	// maxAccel is IDM.MaxAccel, refreshed with k.
-	maxAccel float64
+	params  trafficParams // the parameters k and tab were derived from
+	// maxRadius is the largest radius of the vehicles added since the last Reset.
+	maxRadius float64
 }
 
 // NewTraffic returns an empty simulation on the given lanes with highway-env's parameters.
@@ -183,28 +185,35 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 	for c := range t.rows {
 		t.rows[c].reset()
 	}
-	t.refresh()
+	t.refresh(0)
 	return t, nil
 }
 
-// refresh derives the constants of the hot loops from the parameters, so that changes to
-// IDM, Car, Control and MOBIL take effect at the next Step.
-func (t *Traffic) refresh() {
-	p, car := &t.IDM, &t.Car
-	t.k = sweepConsts{
-		a: p.ComfortAccel, s0: p.MinGap, tg: p.TimeGap, hk: 1 / (2 * math.Sqrt(p.ComfortAccel*p.ComfortDecel)),
-		lo: math.Max(-p.MaxAccel, -car.MaxDecel), hi: math.Min(p.MaxAccel, car.MaxAccel),
-		carLo: -car.MaxDecel, carHi: car.MaxAccel, vmin: car.MinSpeed, vmax: car.MaxSpeed,
-		invTau: 1 / t.Control.TauAccel, dt: t.k.dt, halfDt: t.k.halfDt, delay: t.MOBIL.Delay,
-		powRange: powSeriesRange, eps: 1e-2,
+// refresh derives the constants of the hot loops from the parameters when these changed, so
+// that changes to IDM, Car, Control and MOBIL take effect at the next Step.
+func (t *Traffic) refresh(dt float64) {
+	ps := trafficParams{t.IDM, t.Car, t.Control, t.MOBIL, dt}
+	if ps == t.params {
+		return
 	}
+	t.params = ps
+	t.k = newSweepConsts(t.IDM, t.Car, t.Control, t.MOBIL, dt)
 	t.k.table(&t.tab)
-	t.maxAccel = p.MaxAccel
+}
+
+// trafficParams are the parameters the constants of the hot loops derive from.
+type trafficParams struct {
+	idm     IDM
+	car     Bicycle
+	control LaneController
+	mobil   MOBIL
+	dt      float64
 }
 
 // Reset removes every vehicle.
 func (t *Traffic) Reset() {
 	t.Vehicles = t.Vehicles[:0]
+	t.maxRadius = 0
 	for c := range t.rows {
 		t.rows[c].reset()
 	}
@@ -228,7 +237,7 @@ func (t *Traffic) AddAll(vs ...Vehicle) {
 }
 
 func (t *Traffic) add(v Vehicle) int {
-	t.refresh()
+	t.refresh(t.params.dt)
 	v.memb = [2]int8{-1, -1}
 	v.slow = false
 	if v.Delta == 0 {
@@ -236,6 +245,7 @@ func (t *Traffic) add(v Vehicle) int {
 	}
 	v.pw.set(v.Delta)
 	v.radius = 0.5 * math.Hypot(v.Length, v.Width)
+	t.maxRadius = math.Max(t.maxRadius, v.radius)
 	v.hl = 0.5 * v.Length
 	t.Vehicles = append(t.Vehicles, v)
 	i := int32(len(t.Vehicles) - 1)
@@ -327,17 +337,6 @@ func (t *Traffic) writeEntry(r *row, k int, p *Vehicle) {
 	}
 }
 
-// syncGhost copies a slow vehicle's position, speed and free-road term to its row entries.
-func (t *Traffic) syncGhost(p *Vehicle) {
-	for n, c := range p.memb {
-		if c >= 0 {
-			r := &t.rows[c]
-			k := int(p.idx[n])
-			r.d[pS*r.stride+k], r.d[pV*r.stride+k], r.d[pFree*r.stride+k] = p.s, p.Speed, p.free
-		}
-	}
-}
-
 // crash marks vehicle i crashed.
 func (t *Traffic) crash(i int32) {
 	p := &t.Vehicles[i]
@@ -371,7 +370,14 @@ func (t *Traffic) updateFree(p *Vehicle) {
 	if v < 0 {
 		v = 0
 	}
-	p.free = t.k.a * (1 - p.pw.pow(v*p.invV0))
+	x := v * p.invV0
+	var xd float64
+	if w := x - powCentre; w <= powHalfWidth && w >= -powHalfWidth {
+		xd = estrin16(w, &p.pw.c)
+	} else {
+		xd = powPos(x, p.pw.delta)
+	}
+	p.free = t.k.a * (1 - xd)
 }
 
 // fromWorld sets the road-frame state (s, r0, e) from the world pose.
@@ -417,7 +423,8 @@ func (t *Traffic) nearestLane(p *Vehicle, all bool) {
 
 // Step advances the simulation by dt seconds, as highway-env's road.act() then road.step(dt).
 func (t *Traffic) Step(dt float64) {
-	t.step(dt)
+	t.refresh(dt)
+	t.step()
 	t.SyncWorld()
 }
 
@@ -426,25 +433,29 @@ func (t *Traffic) Step(dt float64) {
 // several simulation steps needs them only at its end).
 func (t *Traffic) SyncWorld() {
 	g := &t.road
-	for i := range t.Vehicles {
-		p := &t.Vehicles[i]
-		if p.slow {
-			continue
-		}
-		r, k := &t.rows[p.memb[0]], int(p.idx[0])
+	gx, gy, gc, gs, gh := g.X, g.Y, g.cos, g.sin, g.Heading
+	for c := range t.rows {
+		r := &t.rows[c]
 		st := r.stride
-		p.s, p.Speed, p.free = r.d[pS*st+k], r.d[pV*st+k], r.d[pFree*st+k]
-		p.Timer, p.AccelCmd = r.d[pTimer*st+k], r.d[pAcc*st+k]
-		p.X = g.X + p.s*g.cos - p.r0*g.sin
-		p.Y = g.Y + p.s*g.sin + p.r0*g.cos
-		p.Heading = g.Heading + p.e
+		S, V, F := r.d[pS*st:pS*st+r.n], r.d[pV*st:pV*st+r.n], r.d[pFree*st:pFree*st+r.n]
+		T, A, K := r.d[pTimer*st:pTimer*st+r.n], r.d[pAcc*st:pAcc*st+r.n], r.d[pKind*st:pKind*st+r.n]
+		for e, i := range r.id[:len(S)] {
+			if K[e] == kGhost {
+				continue
+			}
+			p := &t.Vehicles[i]
+			p.s, p.Speed, p.free, p.Timer, p.AccelCmd = S[e], V[e], F[e], T[e], A[e]
+			p.X = gx + p.s*gc - p.r0*gs
+			p.Y = gy + p.s*gs + p.r0*gc
+			p.Heading = gh + p.e
+		}
 	}
 }
 
-// step is Step without SyncWorld.
-func (t *Traffic) step(dt float64) {
-	t.k.dt, t.k.halfDt = dt, 0.5*dt
-	t.refresh()
+// step is Step without refresh and SyncWorld: a simulation step of the duration refresh was
+// given.
+func (t *Traffic) step() {
+	dt := t.k.dt
 	vs := t.Vehicles
 	t.due = t.due[:0]
 	clear(t.dirty)
@@ -492,24 +503,23 @@ func (t *Traffic) step(dt float64) {
 // afterSweep finishes a row's sweep: the free-road terms outside the series' range, and the
 // list of vehicles due for a lane-change decision, in row order.
 func (t *Traffic) afterSweep(r *row) {
-	st := r.stride
-	for b, o := range r.out[:(r.n+3)>>2] {
+	out := r.out[:(r.n+3)>>2]
+	for b, o := range out {
 		if o == 0 {
 			continue
 		}
-		for j := range 4 {
-			e := 4*b + j
-			if o&(1<<j) != 0 {
-				v1 := r.d[pV*st+e]
-				x := v1 * r.d[pInv*st+e]
-				if v1 < 0 {
-					x = 0
-				}
-				r.d[pFree*st+e] = t.k.a * (1 - powPos(x, t.Vehicles[r.id[e]].pw.delta))
+		for miss := o & 15; miss != 0; miss &= miss - 1 {
+			e := 4*b + bits.TrailingZeros8(miss)
+			p := &t.Vehicles[r.id[e]]
+			v1 := r.at(pV, e)
+			x := v1 * p.invV0
+			if v1 < 0 {
+				x = 0
 			}
-			if o&(16<<j) != 0 {
-				t.due = append(t.due, r.id[e])
-			}
+			r.set(pFree, e, t.k.a*(1-powPos(x, p.pw.delta)))
+		}
+		for due := o >> 4; due != 0; due &= due - 1 {
+			t.due = append(t.due, r.id[4*b+bits.TrailingZeros8(due)])
 		}
 	}
 }
@@ -609,7 +619,7 @@ func (t *Traffic) command(p *Vehicle) {
 			st := r.stride
 			a -= t.interaction(v, p.s, r.d[pV*st+k+1], r.d[pS*st+k+1])
 		}
-		p.AccelCmd = clamp(a, -t.maxAccel, t.maxAccel)
+		p.AccelCmd = clamp(a, -t.k.maxAccel, t.k.maxAccel)
 	case DriverMeta:
 		p.AccelCmd = (p.TargetSpeed - v) / t.Control.TauAccel
 	default:
@@ -644,22 +654,7 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 		car.Step(&p.State, p.SteerCmd, p.AccelCmd, dt)
 		t.fromWorld(p)
 	} else {
-		// The bicycle model in the lanes' frame, where the pose is (s, r0, e).
-		a := clamp(p.AccelCmd, -car.MaxDecel, car.MaxAccel)
-		v0 := p.Speed
-		v1 := clamp(v0+a*dt, car.MinSpeed, car.MaxSpeed)
-		dist := 0.5 * (v0 + v1) * dt
-		p.Speed, p.Steer = v1, p.SteerCmd
-		dh, s, r0, cd, sd := car.move(p.ec, p.es, p.s, p.r0, p.tanSteer, dist)
-		p.s, p.r0 = s, r0
-		if dh != 0 {
-			p.ec, p.es = p.ec*cd-p.es*sd, p.es*cd+p.ec*sd
-			p.e += dh
-			if p.e >= math.Pi || p.e < -math.Pi {
-				p.e = wrapToPi(p.e)
-			}
-		}
-		t.toWorld(p)
+		t.moveLaneFrame(p, dt)
 	}
 	p.Timer += dt
 	t.updateFree(p)
@@ -672,8 +667,8 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 			t.setV0(p)
 		}
 	}
-	if p.Driver != DriverDirect && !p.Crashed && p.Lane == p.TargetLane &&
-		p.r < snapOffset && p.r > -snapOffset && p.e < snapAngle && p.e > -snapAngle {
+	if p.r < snapOffset && p.r > -snapOffset && p.e < snapAngle && p.e > -snapAngle &&
+		p.Lane == p.TargetLane && p.Driver != DriverDirect && !p.Crashed {
 		// Converged on the centreline: snap onto it and rejoin the fast path.
 		p.r0, p.r, p.e, p.ec, p.es = t.off[p.Lane], 0, 0, 1, 0
 		p.Steer, p.SteerCmd, p.tanSteer = 0, 0, 0
@@ -681,19 +676,65 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 		p.centered = true
 	}
 	t.updateMembership(i)
-	t.syncGhost(p)
-	// The rows stay sorted unless the vehicle passed a neighbour on one of them.
-	for n, c := range p.memb {
-		if c < 0 || t.dirty[c] {
-			continue
+	// Copy the new state to the row entries, and mark a row whose order the move broke.
+	for n := range 2 {
+		c := p.memb[n]
+		if c < 0 {
+			break
 		}
 		r := &t.rows[c]
 		k := int(p.idx[n])
-		S := r.d[pS*r.stride:]
+		S := r.d[pS*r.stride : (pS+1)*r.stride]
+		S[k] = p.s
+		r.d[pV*r.stride+k], r.d[pFree*r.stride+k] = p.Speed, p.free
 		if (k > 0 && S[k-1] > p.s) || (k+1 < r.n && S[k+1] < p.s) {
 			t.dirty[c] = true
 		}
 	}
+}
+
+// moveLaneFrame integrates the bicycle model of a slow vehicle in the lanes' frame, where its
+// pose is (s, r0, e): Bicycle.Step's exact arc, with the trigonometry of the small heading
+// change by series, and the world pose from the road frame.
+func (t *Traffic) moveLaneFrame(p *Vehicle, dt float64) {
+	car := &t.Car
+	v0 := p.Speed
+	v1 := clamp(v0+clamp(p.AccelCmd, -car.MaxDecel, car.MaxAccel)*dt, car.MinSpeed, car.MaxSpeed)
+	dist := 0.5 * (v0 + v1) * dt
+	p.Speed, p.Steer = v1, p.SteerCmd
+	ec, es := p.ec, p.es
+	if ts := p.tanSteer; ts == 0 {
+		p.s += dist * ec
+		p.r0 += dist * es
+	} else {
+		// Bicycle.move, written out.
+		tanB := car.RearToRef / car.Wheelbase * ts
+		cosB := 1 / math.Sqrt(1+tanB*tanB)
+		sinB := tanB * cosB
+		c0 := ec*cosB - es*sinB // course angle
+		s0 := es*cosB + ec*sinB
+		dh := dist * cosB * ts / car.Wheelbase
+		sHalf, cHalf := sincos(0.5 * dh)
+		cd, sd := 1-2*sHalf*sHalf, 2*sHalf*cHalf
+		fa, fb := 1.0, 0.5*dh
+		if math.Abs(dh) > 1e-12 {
+			fa, fb = sd/dh, 2*sHalf*sHalf/dh
+		}
+		p.s += dist * (c0*fa - s0*fb)
+		p.r0 += dist * (s0*fa + c0*fb)
+		if dh != 0 {
+			p.ec, p.es = ec*cd-es*sd, es*cd+ec*sd
+			e := p.e + dh
+			if e >= math.Pi || e < -math.Pi {
+				e = wrapToPi(e)
+			}
+			p.e = e
+		}
+	}
+	g := &t.road
+	p.X = g.X + p.s*g.cos - p.r0*g.sin
+	p.Y = g.Y + p.s*g.sin + p.r0*g.cos
+	p.Heading = g.Heading + p.e
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
@@ -718,20 +759,6 @@ func (t *Traffic) interaction(v, s, vl, sl float64) float64 {
 func (t *Traffic) desiredGap(f, l *Vehicle) float64 {
 	v := f.Speed
 	return t.k.s0 + math.Max(0, v*t.k.tg+v*(v-l.Speed)*t.k.hk)
-}
-
-// idmAccel is highway-env's IDMVehicle.acceleration(ego, front): 0 without ego, the free term
-// without front.
-func (t *Traffic) idmAccel(ego, front int32) float64 {
-	if ego < 0 {
-		return 0
-	}
-	s, v, a := t.state(ego)
-	if front >= 0 {
-		sl, vl, _ := t.state(front)
-		a -= t.interaction(v, s, vl, sl)
-	}
-	return a
 }
 
 // dropFast returns the vehicles that converged on their lane's centre to the fast path.
@@ -855,12 +882,14 @@ func (t *Traffic) relink() {
 func (t *Traffic) relinkRow(c int) {
 	r := &t.rows[c]
 	S := r.d[pS*r.stride:]
+	moved := r.n
 	for k := 1; k < r.n; k++ {
 		for m := k; m > 0 && S[m-1] > S[m]; m-- {
 			r.swap(m - 1)
+			moved = min(moved, m-1)
 		}
 	}
-	t.renumber(c, 0)
+	t.renumber(c, moved)
 }
 
 // decide runs the lane-change logic of the traffic vehicles that are due (highway-env's
@@ -911,16 +940,17 @@ func (t *Traffic) abortLaneChange(i int) {
 // that passes wins (highway-env's order).
 func (t *Traffic) changeLanePolicy(i int32) {
 	p := &t.Vehicles[i]
-	front := t.front(i)
+	r, k := t.own(p)
+	st := r.stride
+	self := mobilVehicle{s: r.d[pS*st+k], v: r.d[pV*st+k], free: r.d[pFree*st+k], ok: true}
+	var front mobilVehicle
+	if k+1 < r.n {
+		front = mobilVehicle{s: r.d[pS*st+k+1], v: r.d[pV*st+k+1], free: r.d[pFree*st+k+1], ok: true}
+	}
 	if m := &t.MOBIL; m.Politeness == 0 && m.MinAccelGain > 0 {
 		// A selfish driver gains at most the braking its present leader imposes: without
 		// enough of it no lane can pass.
-		if front < 0 {
-			return
-		}
-		s, v, _ := t.state(i)
-		sl, vl, _ := t.state(front)
-		if t.interaction(v, s, vl, sl) < m.MinAccelGain {
+		if !front.ok || t.interaction(self.v, self.s, front.v, front.s) < m.MinAccelGain {
 			return
 		}
 	}
@@ -928,7 +958,7 @@ func (t *Traffic) changeLanePolicy(i int32) {
 		if c < 0 || c >= len(t.Lanes) {
 			continue
 		}
-		if t.mobil(i, front, c) {
+		if t.mobil(i, self, front, c) {
 			p.TargetLane = c
 			p.centered = false
 			t.markSlow(i)
@@ -936,35 +966,68 @@ func (t *Traffic) changeLanePolicy(i int32) {
 	}
 }
 
-// mobil reports whether vehicle i, behind front on its lane, should change to lane c, as
-// MOBIL.Decide on the IDM accelerations of the vehicles involved; the followers' terms are
+// mobilVehicle is a vehicle as MOBIL weighs it: position, speed and free-road term (ok false:
+// no vehicle).
+type mobilVehicle struct {
+	s, v, free float64
+	ok         bool
+}
+
+// accel is highway-env's IDMVehicle.acceleration(ego, front): 0 without ego, the free term
+// without front.
+func (t *Traffic) accel(ego, front mobilVehicle) float64 {
+	if !ego.ok {
+		return 0
+	}
+	a := ego.free
+	if front.ok {
+		a -= t.interaction(ego.v, ego.s, front.v, front.s)
+	}
+	return a
+}
+
+// mobil reports whether vehicle i (self), behind front on its lane, should change to lane c,
+// as MOBIL.Decide on the IDM accelerations of the vehicles involved; the followers' terms are
 // computed only when politeness weighs them.
-func (t *Traffic) mobil(i, front int32, c int) bool {
-	newPre, newFol := t.neighbours(i, c)
-	newFolPredA := t.idmAccel(newFol, i)
+func (t *Traffic) mobil(i int32, self, front mobilVehicle, c int) bool {
+	r := &t.rows[c]
+	st := r.stride
+	kf, kr := t.neighbourEntries(i, self.s, c)
+	var newPre, newFol mobilVehicle
+	if kf >= 0 {
+		newPre = mobilVehicle{s: r.d[pS*st+kf], v: r.d[pV*st+kf], free: r.d[pFree*st+kf], ok: true}
+	}
+	if kr >= 0 {
+		newFol = mobilVehicle{s: r.d[pS*st+kr], v: r.d[pV*st+kr], free: r.d[pFree*st+kr], ok: true}
+	}
+	newFolPredA := t.accel(newFol, self)
 	if newFolPredA < -t.MOBIL.MaxBrakingImposed {
 		return false
 	}
-	selfPredA := t.idmAccel(i, newPre)
-	selfA := t.idmAccel(i, front)
+	selfPredA := t.accel(self, newPre)
+	selfA := t.accel(self, front)
 	var newFolA, oldFolA, oldFolPredA float64
 	if t.MOBIL.Politeness != 0 {
-		rear := t.rear(i)
-		newFolA = t.idmAccel(newFol, newPre)
-		oldFolA = t.idmAccel(rear, i)
-		oldFolPredA = t.idmAccel(rear, front)
+		var rear mobilVehicle
+		if j := t.rear(i); j >= 0 {
+			s, v, free := t.state(j)
+			rear = mobilVehicle{s: s, v: v, free: free, ok: true}
+		}
+		newFolA = t.accel(newFol, newPre)
+		oldFolA = t.accel(rear, self)
+		oldFolPredA = t.accel(rear, front)
 	} else {
 		newFolA = newFolPredA
 	}
 	return t.MOBIL.Decide(selfA, selfPredA, newFolA, newFolPredA, oldFolA, oldFolPredA)
 }
 
-// neighbours returns the nearest vehicles ahead (s_v >= s) and behind (s_v < s) of vehicle i
-// on lane c, not counting i.
-func (t *Traffic) neighbours(i int32, c int) (front, rear int32) {
+// neighbourEntries returns the entries of row c holding the nearest vehicles ahead (s_v >= s)
+// and behind (s_v < s) of vehicle i at position s, not counting i (-1: none).
+func (t *Traffic) neighbourEntries(i int32, s float64, c int) (front, rear int) {
 	r := &t.rows[c]
 	S := r.d[pS*r.stride : pS*r.stride+r.n]
-	s, _, _ := t.state(i)
+	id := r.id[:len(S)]
 	lo, hi := 0, len(S)
 	for lo < hi { // first entry with s_v >= s
 		m := int(uint(lo+hi) >> 1)
@@ -974,18 +1037,30 @@ func (t *Traffic) neighbours(i int32, c int) (front, rear int32) {
 			hi = m
 		}
 	}
-	front, rear = -1, -1
-	for k := lo; k < len(S); k++ {
-		if r.id[k] != i {
-			front = r.id[k]
-			break
-		}
+	front, rear = lo, lo-1
+	if front < len(id) && id[front] == i {
+		front++
 	}
-	for k := lo - 1; k >= 0; k-- {
-		if r.id[k] != i {
-			rear = r.id[k]
-			break
-		}
+	if front >= len(id) {
+		front = -1
+	}
+	if rear >= 0 && id[rear] == i {
+		rear--
+	}
+	return front, rear
+}
+
+// neighbours returns the nearest vehicles ahead (s_v >= s) and behind (s_v < s) of vehicle i
+// on lane c, not counting i.
+func (t *Traffic) neighbours(i int32, c int) (front, rear int32) {
+	s, _, _ := t.state(i)
+	kf, kr := t.neighbourEntries(i, s, c)
+	front, rear = -1, -1
+	if kf >= 0 {
+		front = t.rows[c].id[kf]
+	}
+	if kr >= 0 {
+		rear = t.rows[c].id[kr]
 	}
 	return front, rear
 }
@@ -1020,19 +1095,14 @@ func (t *Traffic) collideSlow() {
 			r := &t.rows[c]
 			S := r.d[pS*r.stride:]
 			k := int(p.idx[n])
-			for m := k + 1; m < r.n; m++ {
-				j := r.id[m]
-				if S[m]-p.s > p.radius+vs[j].radius {
-					break
-				}
-				t.testPair(i, j, p.s, S[m])
+			// Beyond reach along the road, no footprint can touch p's (testPair decides
+			// the others).
+			reach := p.radius + t.maxRadius
+			for m := k + 1; m < r.n && S[m]-p.s <= reach; m++ {
+				t.testPair(i, r.id[m], p.s, S[m])
 			}
-			for m := k - 1; m >= 0; m-- {
-				j := r.id[m]
-				if p.s-S[m] > p.radius+vs[j].radius {
-					break
-				}
-				t.testPair(i, j, p.s, S[m])
+			for m := k - 1; m >= 0 && p.s-S[m] <= reach; m-- {
+				t.testPair(i, r.id[m], p.s, S[m])
 			}
 		}
 	}

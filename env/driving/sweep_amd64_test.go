@@ -1,0 +1,159 @@
+//go:build amd64 && !purego
+
+package driving
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The vector sweeps agree with the portable one bit for bit on random rows of every kind of
+// entry: ghosts, traffic, meta-action and crashed vehicles, leaders closer than notZero's
+// threshold, speeds outside the series' range and below zero, overlapping neighbours.
+func TestSweepVectorMatchesGeneric(t *testing.T) {
+	kernels := []struct {
+		name  string
+		ok    bool
+		width int
+		f     func(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+	}{
+		{"avx2", useAVX2, 4, sweepAVX2},
+		{"avx512", useAVX512, 8, sweepAVX512},
+	}
+	for _, kern := range kernels {
+		t.Run(kern.name, func(t *testing.T) {
+			if !kern.ok {
+				t.Skipf("the CPU has no %s", kern.name)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			var seen [4]int // closeness flags, crashed flags, pow misses, due bits
+			for trial := range 1000 {
+				r := randomRow(rng, 1+rng.IntN(45))
+				k := newSweepConsts(DefaultIDM(), DefaultCar(), DefaultLaneController(), DefaultMOBIL(), []float64{1.0 / 15, 0.1, 0.02}[trial%3])
+				if trial%7 == 0 {
+					k.carLo, k.carHi = -4, 3 // the car's limits bind
+				}
+				var tab sweepTable
+				k.table(&tab)
+				want := cloneRow(r)
+				wf := sweepGeneric(want, &k)
+				gf := kern.f(&r.d[0], r.stride, (r.n+kern.width-1)/kern.width, &tab, &r.out[0])
+				if gf != wf {
+					t.Fatalf("trial %d: flags %b; generic %b", trial, gf, wf)
+				}
+				for i := range r.d {
+					if math.Float64bits(r.d[i]) != math.Float64bits(want.d[i]) {
+						t.Fatalf("trial %d: plane %d entry %d = %v; generic %v", trial, i/r.stride, i%r.stride, r.d[i], want.d[i])
+					}
+				}
+				for b := range (r.n + 3) >> 2 {
+					if r.out[b] != want.out[b] {
+						t.Fatalf("trial %d: block %d output %08b; generic %08b", trial, b, r.out[b], want.out[b])
+					}
+					if r.out[b]&15 != 0 {
+						seen[2]++
+					}
+					if r.out[b]>>4 != 0 {
+						seen[3]++
+					}
+				}
+				seen[0] += wf & sweepClose
+				seen[1] += wf & sweepCrashed >> 1
+			}
+			for i, n := range seen {
+				if n == 0 {
+					t.Errorf("case %d never happened: the test exercised nothing", i)
+				}
+			}
+		})
+	}
+}
+
+// randomRow returns a row of n entries with random states and kinds.
+func randomRow(rng *rand.Rand, n int) *row {
+	r := &row{}
+	r.reset()
+	if n+8 > r.stride {
+		r.grow(n + 8)
+	}
+	s := rng.Float64() * 100
+	for e := range n {
+		var ps powSeries
+		delta := 3.5 + rng.Float64()
+		if rng.IntN(5) == 0 {
+			delta = 1 + 7*rng.Float64()
+		}
+		ps.set(delta)
+		v0 := 15 + 15*rng.Float64()
+		v := v0 * (0.5 + 0.7*rng.Float64())
+		if rng.IntN(20) == 0 {
+			v = -rng.Float64()
+		}
+		kind := []float64{kIDM, kIDM, kIDM, kIDM, kIDM, kGhost, kMeta, kCrashed}[rng.IntN(8)]
+		vals := map[int]float64{
+			pS: s, pV: v, pFree: 3 * (1 - math.Pow(math.Max(v, 0)/v0, delta)), pTimer: 1.2 * rng.Float64(),
+			pAcc: rng.NormFloat64(), pTgt: v0, pInv: 1 / v0, pHL: 2.5, pKind: kind,
+		}
+		if rng.IntN(4) == 0 {
+			vals[pHL] = 1 + 3*rng.Float64()
+		}
+		for f, x := range vals {
+			r.set(f, e, x)
+		}
+		for j, c := range ps.c {
+			r.set(pC0+j, e, c)
+		}
+		r.id = append(r.id, int32(e))
+		r.n++
+		switch rng.IntN(10) {
+		case 0:
+			s += 0.02 * rng.Float64() // within notZero's threshold
+		case 1:
+			s += 5 * rng.Float64() // overlapping
+		default:
+			s += 5 + 60*rng.Float64()
+		}
+	}
+	return r
+}
+
+func cloneRow(r *row) *row {
+	c := *r
+	c.d = append([]float64(nil), r.d...)
+	c.out = append([]uint8(nil), r.out...)
+	c.id = append([]int32(nil), r.id...)
+	return &c
+}
+
+// The vector shifts of row entries agree with the generic ones.
+func TestShiftAVX(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("the CPU has no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		stride := 16 << rng.IntN(3)
+		d := make([]float64, nPlanes*stride)
+		for i := range d {
+			d[i] = rng.NormFloat64()
+		}
+		k := rng.IntN(stride - 1)
+		m := rng.IntN(stride - k)
+		want := append([]float64(nil), d...)
+		got := append([]float64(nil), d...)
+		if trial%2 == 0 {
+			shiftPlanesUp(want, stride, k, m)
+			shiftUp(got, stride, k, m)
+		} else {
+			m = min(m, stride-k-1)
+			shiftPlanesDown(want, stride, k, m)
+			shiftDown(got, stride, k, m)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("trial %d (stride %d, k %d, m %d): element %d = %v; want %v", trial, stride, k, m, i, got[i], want[i])
+			}
+		}
+	}
+}
