@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/gorl/gorl/nets"
 	"github.com/gorl/gorl/supervised/data"
@@ -400,7 +402,9 @@ func (t *cnnTask) Finish(dir string) (map[string]any, string, error) {
 	f := map[string]any{
 		"dataset": t.cfg.Dataset, "model": t.cfg.Model, "test_accuracy": ev.Accuracy, "test_loss": ev.Loss,
 		"test_images": t.test.Len(), "train_images": t.train.Len(), "params": nets.NumParams(t.model.Params()),
-		"confusion": ev.Confusion,
+	}
+	if err := writeConfusionCSV(filepath.Join(dir, "confusion.csv"), ev.Confusion, t.test.Classes); err != nil {
+		return nil, "", err
 	}
 	sum := fmt.Sprintf("test accuracy %.2f%% (loss %.4f) on %d %s test images", 100*ev.Accuracy, ev.Loss, t.test.Len(), t.cfg.Dataset)
 	if math.IsNaN(ev.Loss) {
@@ -415,4 +419,23 @@ func (t *cnnTask) Close() error {
 		t.loader = nil
 	}
 	return nil
+}
+
+// writeConfusionCSV writes the confusion matrix as CSV: a header of predicted classes, then one
+// row per true class.
+func writeConfusionCSV(path string, m [][]int, classes []string) error {
+	var b strings.Builder
+	b.WriteString("true\\predicted")
+	for _, c := range classes {
+		b.WriteString("," + c)
+	}
+	b.WriteByte('\n')
+	for i, row := range m {
+		b.WriteString(classes[i])
+		for _, v := range row {
+			b.WriteString("," + strconv.Itoa(v))
+		}
+		b.WriteByte('\n')
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }

@@ -303,12 +303,10 @@ func meanSigmoid(logits []float32) float64 {
 	return s / float64(len(logits))
 }
 
-// Generate returns n images from the generator in eval mode, pixels in [0, 1], from noise drawn
-// with rng (or the rows of z when z is not nil).
-func (t *ganTask) generate(z *nets.Tensor) []float32 {
-	return generate(t.gen, z)
-}
+func (t *ganTask) generate(z *nets.Tensor) []float32 { return generate(t.gen, z) }
 
+// generate returns the generator's images of the noise rows z, in eval mode (batch norm with its
+// running statistics), with pixels in [0, 1].
 func generate(gen *nets.Sequential, z *nets.Tensor) []float32 {
 	g := nets.NewInference()
 	out := gen.Forward(g, z)

@@ -41,8 +41,8 @@ func plotPanels(dir, out, title, xKey string, panels []panel) error {
 	if err != nil {
 		return err
 	}
-	// Map steps to the x value: epochs interpolated linearly between the logged epoch ends.
-	xs := map[int64]float64{}
+	// Steps map to epochs by the ratio at the first logged epoch end (epochs are a fixed
+	// number of steps).
 	var ends []Scalar
 	for _, r := range rows {
 		if r.Key == xKey {
@@ -53,10 +53,6 @@ func plotPanels(dir, out, title, xKey string, panels []panel) error {
 		if len(ends) == 0 {
 			return float64(step)
 		}
-		if v, ok := xs[step]; ok {
-			return v
-		}
-		// epochs are proportional to steps: use the first epoch end's ratio
 		return float64(step) * ends[0].Value / float64(ends[0].Step)
 	}
 	xLabel := "step"

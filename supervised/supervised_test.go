@@ -105,7 +105,7 @@ func readFile(t *testing.T, path string) []byte {
 
 func TestFitCNN(t *testing.T) {
 	r, res := train(t, tinyConfig(t, "cnn"), t.TempDir())
-	for _, f := range []string{ConfigFile, MetricsFile, TimingFile, EvalFile, "curves.png", "confusion.png", "checkpoints/latest"} {
+	for _, f := range []string{ConfigFile, MetricsFile, TimingFile, EvalFile, "curves.png", "confusion.png", "confusion.csv", "checkpoints/latest"} {
 		if _, err := os.Stat(filepath.Join(r.Dir, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
