@@ -108,6 +108,14 @@ func TestAxesMapData(t *testing.T) {
 	if x0 != float64(a.Rect.Min.X) || y0 != float64(a.Rect.Max.Y) || x1 != float64(a.Rect.Max.X) || y1 != float64(a.Rect.Min.Y) {
 		t.Errorf("the axes' corners map to (%v, %v) and (%v, %v), not to %v", x0, y0, x1, y1, a.Rect)
 	}
+	// One episode: whole-numbered ticks only.
+	one := NewAxes(r, []float64{1}, []float64{5})
+	for _, x := range one.XTicks {
+		if x != math.Trunc(x) || one.XMin > 1 || one.XMax < 1 {
+			t.Errorf("ticks %v for episode 1", one.XTicks)
+			break
+		}
+	}
 	_, yLow := a.Map(2, 3)
 	_, yHigh := a.Map(2, 97)
 	if yHigh >= yLow {

@@ -293,7 +293,7 @@ func (lt *LiveTraining) finish() {
 			lt.fail(fmt.Errorf("evaluation: %w", err))
 			return
 		}
-		summary = fmt.Sprintf("eval: mean return %.2f ± %.2f over %d greedy episodes; %s", res.MeanReturn, res.StdReturn, res.Episodes, summary)
+		summary = fmt.Sprintf("eval: mean return %.2f +- %.2f over %d greedy episodes; %s", res.MeanReturn, res.StdReturn, res.Episodes, summary)
 	}
 	if err := run.PlotLearningCurve(r.Dir, filepath.Join(r.Dir, run.CurveFile)); err != nil {
 		summary += fmt.Sprintf(" (learning curve not drawn: %v)", err)

@@ -50,7 +50,21 @@ func NewAxes(r image.Rectangle, xs, ys []float64, extraY ...float64) Axes {
 	}
 	a.Rect = image.Rect(r.Min.X+lw+6, r.Min.Y+4, r.Max.X-8, r.Max.Y-18)
 	a.XTicks, a.XMin, a.XMax = NiceTicks(x0, x1, max(2, a.Rect.Dx()/70))
+	if whole(xs) && len(a.XTicks) > 1 && a.XTicks[1]-a.XTicks[0] < 1 {
+		// Episode numbers and env steps are whole: no tick at 0.5.
+		a.XTicks, a.XMin, a.XMax = NiceTicks(math.Floor(a.XMin), math.Max(math.Ceil(a.XMax), math.Floor(a.XMin)+1), 1)
+	}
 	return a
+}
+
+// whole reports whether every finite value of v is a whole number.
+func whole(v []float64) bool {
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) && x != math.Trunc(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // finiteRange returns the range of the finite values of v, or (+Inf, -Inf) if there are none.
