@@ -539,9 +539,10 @@ func benchWindow(b *testing.B, name, arg string) {
 	b.ReportMetric(fps, "FPS")
 	b.ReportMetric(pace, "pace")
 	b.ReportMetric(cpu, "cpu-ms/frame")
+	b.ReportMetric(100*r.CPUSeconds/r.Seconds, "cpu-%")
 	b.ReportMetric(0, "ns/op")
-	b.Logf("%s: %.1f ticks/s, %.1f frames/s (ebiten: %.1f TPS, %.1f FPS), env at %.2fx real time (rate %g), %.2f ms CPU per frame, over %.1f s; load average %.1f on %d cores",
-		name, tps, fps, r.ActualTPS, r.ActualFPS, pace, r.Rate, cpu, r.Seconds, load, cores)
+	b.Logf("%s: %.1f ticks/s, %.1f frames/s (ebiten: %.1f TPS, %.1f FPS), env at %.2fx real time (rate %g), %.2f ms CPU per frame (%.0f%% of a core), over %.1f s; load average %.1f on %d cores",
+		name, tps, fps, r.ActualTPS, r.ActualFPS, pace, r.Rate, cpu, 100*r.CPUSeconds/r.Seconds, r.Seconds, load, cores)
 	// A frame must cost less than a 60 Hz frame's time of CPU: then the viewer holds 60
 	// frames a second on a core of its own, whatever else runs.
 	if cpu > 1000.0/60 {

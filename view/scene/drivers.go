@@ -105,7 +105,8 @@ func (f *frameCache) get(e env.Env, version uint64) (*image.RGBA, uint64) {
 type Watcher struct {
 	Session *Session
 	Agent   *Agent
-	Title   string
+	// Title and Mode are the HUD's first two lines.
+	Title, Mode string
 
 	names   []string
 	act     []float32
@@ -118,7 +119,7 @@ type Watcher struct {
 // NewWatcher shows p acting in e (registered as id, made with opts). seed gives each
 // episode's seed.
 func NewWatcher(title, id string, e env.Env, opts env.Options, p run.Policy, seed func(int) uint64) *Watcher {
-	w := &Watcher{Title: title, act: make([]float32, e.ActionSpace().Dim()), rate: StepRate(id, opts)}
+	w := &Watcher{Title: title, Mode: "watch: the trained policy acts", act: make([]float32, e.ActionSpace().Dim()), rate: StepRate(id, opts)}
 	w.Session = NewSession(id, e, seed)
 	w.Agent = NewAgent(p, e.ActionSpace(), seed(0)^0x5eed)
 	w.names = ActionNames(id, e)
@@ -195,7 +196,7 @@ func (w *Watcher) Rate() float64 { return w.rate }
 
 // Describe implements Driver.
 func (w *Watcher) Describe(v *View) {
-	v.Title, v.Mode = w.Title, "watch: the trained policy acts"
+	v.Title, v.Mode = w.Title, w.Mode
 	episodeView(w.Session, w.names, v)
 	a := w.Agent
 	v.Q, v.Probs, v.Value, v.HasValue, v.Explored = a.Q, a.Probs, a.Value, a.HasValue, a.Explored

@@ -370,7 +370,8 @@ func RecordSource(arg string, opts env.Options, seed uint64) (*Watcher, error) {
 		return nil, err
 	}
 	p := &RandomPolicy{Space: e.ActionSpace(), Rand: env.NewRand(seed ^ 0xac7)}
-	w := NewWatcher(spec.ID+"  random actions", spec.ID, e, opts, p, func(i int) uint64 { return seed + uint64(i) })
+	w := NewWatcher(spec.ID, spec.ID, e, opts, p, func(i int) uint64 { return seed + uint64(i) })
+	w.Mode = "random actions"
 	if img, _ := w.Frame(); img == nil {
 		e.Close()
 		return nil, fmt.Errorf("%s cannot draw itself (its Render returns nil): there is nothing to record", spec.ID)
