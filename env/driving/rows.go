@@ -160,17 +160,26 @@ type sweepConsts struct {
 	delay         float64 // MOBIL.Delay
 	eps           float64 // notZero's threshold
 	maxAccel      float64 // IDM.MaxAccel
+	// The lane controller's and the car's constants in the form the slow path uses them.
+	invTauLat, lrTauH, lOverLr, lrOverL, invLr float64
+	maxSteer, tanMaxSteer                      float64
 }
 
 // newSweepConsts derives the constants of a simulation step of dt seconds.
 func newSweepConsts(p IDM, car Bicycle, ctl LaneController, m MOBIL, dt float64) sweepConsts {
-	return sweepConsts{
+	k := sweepConsts{
 		a: p.ComfortAccel, s0: p.MinGap, tg: p.TimeGap, hk: 1 / (2 * math.Sqrt(p.ComfortAccel*p.ComfortDecel)),
 		lo: math.Max(-p.MaxAccel, -car.MaxDecel), hi: math.Min(p.MaxAccel, car.MaxAccel),
 		carLo: -car.MaxDecel, carHi: car.MaxAccel, vmin: car.MinSpeed, vmax: car.MaxSpeed,
 		invTau: 1 / ctl.TauAccel, dt: dt, halfDt: 0.5 * dt, delay: m.Delay, eps: 1e-2,
-		maxAccel: p.MaxAccel,
+		maxAccel: p.MaxAccel, invTauLat: 1 / ctl.TauLateral, lrTauH: car.RearToRef / ctl.TauHeading,
+		lOverLr: car.Wheelbase / car.RearToRef, lrOverL: car.RearToRef / car.Wheelbase,
+		invLr: 1 / car.RearToRef, maxSteer: math.Min(ctl.MaxSteer, car.MaxSteer), tanMaxSteer: math.Inf(1),
 	}
+	if k.maxSteer < math.Pi/2 {
+		k.tanMaxSteer = math.Tan(k.maxSteer)
+	}
+	return k
 }
 
 // sweepTable holds sweepConsts for the vector kernels, each constant four times, in the order

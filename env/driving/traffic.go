@@ -47,6 +47,11 @@ type Vehicle struct {
 	ec, es   float64 // cos and sin of the heading relative to the lanes' direction
 	e        float64 // heading relative to the lanes' direction, in [-π, π)
 	tanSteer float64 // tan(SteerCmd) for the lane controller's commands
+	sinB     float64 // sine and cosine of the slip angle that wheel angle gives
+	cosB     float64
+	// steerLazy says that SteerCmd and Steer are atan(tanSteer), which SyncWorld computes:
+	// the lane-frame integration needs only the tangent.
+	steerLazy bool
 	invV0    float64 // 1/|desired speed| (clipped) for the IDM free term
 	free     float64 // IDM free-road term at the current speed
 	radius   float64 // half the diagonal of the footprint
@@ -432,6 +437,12 @@ func (t *Traffic) Step(dt float64) {
 // and sets their world position and heading, which step leaves behind (a highway step of
 // several simulation steps needs them only at its end).
 func (t *Traffic) SyncWorld() {
+	for _, i := range t.slow {
+		if p := &t.Vehicles[i]; p.steerLazy {
+			p.SteerCmd = atan(p.tanSteer)
+			p.Steer, p.steerLazy = p.SteerCmd, false
+		}
+	}
 	g := &t.road
 	gx, gy, gc, gs, gh := g.X, g.Y, g.cos, g.sin, g.Heading
 	for c := range t.rows {
@@ -455,7 +466,6 @@ func (t *Traffic) SyncWorld() {
 // step is Step without refresh and SyncWorld: a simulation step of the duration refresh was
 // given.
 func (t *Traffic) step() {
-	dt := t.k.dt
 	vs := t.Vehicles
 	t.due = t.due[:0]
 	clear(t.dirty)
@@ -483,7 +493,7 @@ func (t *Traffic) step() {
 	// 3. The slow vehicles move.
 	delay := t.MOBIL.Delay
 	for _, i := range t.slow {
-		t.moveSlow(i, dt)
+		t.moveSlow(i)
 		if p := &vs[i]; p.Driver == DriverIDM && (p.Timer > delay || p.Lane != p.TargetLane) {
 			t.due = append(t.due, i)
 		}
@@ -605,58 +615,69 @@ func (t *Traffic) resetTimer(i int32) {
 // for the wheel angle (a lateral speed command proportional to the offset, turned into a
 // heading reference, a yaw rate proportional to the heading error, and the wheel angle giving
 // that yaw rate; on straight lanes highway-env's look-ahead along the lane has no effect). The
-// arithmetic is written out: this runs for every vehicle changing lanes at every step.
+// arithmetic is written out: this runs for every vehicle changing lanes at every step. The
+// controller yields the sine of the slip angle β = asin(lr·ω/v), from which the integration
+// needs only β's sine and cosine and the wheel angle's tangent L/lr·tan β; the wheel angle
+// itself, an arc tangent, waits for SyncWorld unless it is clipped.
 func (t *Traffic) command(p *Vehicle) {
 	v := p.Speed
 	if p.Crashed {
-		p.SteerCmd, p.tanSteer, p.AccelCmd = 0, 0, -v
+		p.SteerCmd, p.tanSteer, p.sinB, p.cosB, p.AccelCmd, p.steerLazy = 0, 0, 0, 1, -v, false
 		return
 	}
+	k := &t.k
 	switch p.Driver {
 	case DriverIDM:
 		a := p.free
-		if r, k := t.own(p); k+1 < r.n {
+		if r, e := t.own(p); e+1 < r.n {
 			st := r.stride
-			a -= t.interaction(v, p.s, r.d[pV*st+k+1], r.d[pS*st+k+1])
+			a -= t.interaction(v, p.s, r.d[pV*st+e+1], r.d[pS*st+e+1])
 		}
-		p.AccelCmd = clamp(a, -t.k.maxAccel, t.k.maxAccel)
+		p.AccelCmd = clamp(a, -k.maxAccel, k.maxAccel)
 	case DriverMeta:
-		p.AccelCmd = (p.TargetSpeed - v) / t.Control.TauAccel
+		p.AccelCmd = (p.TargetSpeed - v) * k.invTau
 	default:
 		return
 	}
 	invV := 1 / notZero(v)
 	// Lateral position → heading reference (relative to the lane), clipped to ±π/4.
-	z := clamp(-(p.r0-t.off[p.TargetLane])/t.Control.TauLateral*invV, -1, 1)
-	ref := asin(z)
-	ref = clamp(ref, -math.Pi/4, math.Pi/4)
+	z := clamp(-(p.r0-t.off[p.TargetLane])*k.invTauLat*invV, -1, 1)
+	ref := clamp(asin(z), -math.Pi/4, math.Pi/4)
 	// Heading error → yaw rate → slip angle β = asin(lr·ω/v) → tan δ = L/lr·tan β.
 	d := ref - p.e
 	if d >= math.Pi || d < -math.Pi {
 		d = wrapToPi(d)
 	}
-	car := &t.Car
-	sinB := clamp(car.RearToRef*d/t.Control.TauHeading*invV, -1, 1)
-	tanD := car.Wheelbase / car.RearToRef * sinB / math.Sqrt(1-sinB*sinB)
-	steer := atan(tanD)
-	if maxSteer := math.Min(t.Control.MaxSteer, car.MaxSteer); steer > maxSteer || steer < -maxSteer {
-		steer = clamp(steer, -maxSteer, maxSteer)
+	sinB := clamp(k.lrTauH*d*invV, -1, 1)
+	cosB := math.Sqrt(1 - sinB*sinB)
+	tanD := k.lOverLr * sinB / cosB
+	switch {
+	case tanD > k.tanMaxSteer || tanD < -k.tanMaxSteer:
+		// The wheel angle is clipped: β follows from it.
+		steer := clamp(atan(tanD), -k.maxSteer, k.maxSteer)
 		tanD = math.Tan(steer)
+		tanB := k.lrOverL * tanD
+		cosB = 1 / math.Sqrt(1+tanB*tanB)
+		sinB = tanB * cosB
+		p.SteerCmd, p.steerLazy = steer, false
+	case t.Car.MaxSteerRate > 0:
+		p.SteerCmd, p.steerLazy = atan(tanD), false // Bicycle.Step integrates the angle
+	default:
+		p.steerLazy = true
 	}
-	p.SteerCmd, p.tanSteer = steer, tanD
+	p.tanSteer, p.sinB, p.cosB = tanD, sinB, cosB
 }
 
 // moveSlow integrates a slow vehicle and updates its lane, rows and fast-path flag.
-func (t *Traffic) moveSlow(i int32, dt float64) {
+func (t *Traffic) moveSlow(i int32) {
 	p := &t.Vehicles[i]
-	car := &t.Car
-	if p.Driver == DriverDirect || p.Crashed || car.MaxSteerRate > 0 {
-		car.Step(&p.State, p.SteerCmd, p.AccelCmd, dt)
+	if p.Driver == DriverDirect || p.Crashed || t.Car.MaxSteerRate > 0 {
+		t.Car.Step(&p.State, p.SteerCmd, p.AccelCmd, t.k.dt)
 		t.fromWorld(p)
 	} else {
-		t.moveLaneFrame(p, dt)
+		t.moveLaneFrame(p)
 	}
-	p.Timer += dt
+	p.Timer += t.k.dt
 	t.updateFree(p)
 	old := p.Lane
 	t.nearestLane(p, p.Driver == DriverDirect)
@@ -671,7 +692,7 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 		p.Lane == p.TargetLane && p.Driver != DriverDirect && !p.Crashed {
 		// Converged on the centreline: snap onto it and rejoin the fast path.
 		p.r0, p.r, p.e, p.ec, p.es = t.off[p.Lane], 0, 0, 1, 0
-		p.Steer, p.SteerCmd, p.tanSteer = 0, 0, 0
+		p.Steer, p.SteerCmd, p.tanSteer, p.sinB, p.cosB, p.steerLazy = 0, 0, 0, 0, 1, false
 		t.toWorld(p)
 		p.centered = true
 	}
@@ -694,47 +715,69 @@ func (t *Traffic) moveSlow(i int32, dt float64) {
 }
 
 // moveLaneFrame integrates the bicycle model of a slow vehicle in the lanes' frame, where its
-// pose is (s, r0, e): Bicycle.Step's exact arc, with the trigonometry of the small heading
-// change by series, and the world pose from the road frame.
-func (t *Traffic) moveLaneFrame(p *Vehicle, dt float64) {
-	car := &t.Car
+// pose is (s, r0, e), as Bicycle.Step does in the world's: the exact arc for the command held
+// over the step, from the slip angle's sine and cosine that command left. The heading changes
+// by Δψ = dist·sin β/lr, a few hundredths of a radian a step, where sin Δψ/Δψ and
+// (1 - cos Δψ)/Δψ² are six terms of their series (exact to rounding for |Δψ| <= 0.1) instead
+// of a sine, a cosine and two divisions.
+func (t *Traffic) moveLaneFrame(p *Vehicle) {
+	k := &t.k
 	v0 := p.Speed
-	v1 := clamp(v0+clamp(p.AccelCmd, -car.MaxDecel, car.MaxAccel)*dt, car.MinSpeed, car.MaxSpeed)
-	dist := 0.5 * (v0 + v1) * dt
-	p.Speed, p.Steer = v1, p.SteerCmd
-	ec, es := p.ec, p.es
-	if ts := p.tanSteer; ts == 0 {
-		p.s += dist * ec
-		p.r0 += dist * es
-	} else {
-		// Bicycle.move, written out.
-		tanB := car.RearToRef / car.Wheelbase * ts
-		cosB := 1 / math.Sqrt(1+tanB*tanB)
-		sinB := tanB * cosB
-		c0 := ec*cosB - es*sinB // course angle
-		s0 := es*cosB + ec*sinB
-		dh := dist * cosB * ts / car.Wheelbase
-		sHalf, cHalf := sincos(0.5 * dh)
-		cd, sd := 1-2*sHalf*sHalf, 2*sHalf*cHalf
-		fa, fb := 1.0, 0.5*dh
-		if math.Abs(dh) > 1e-12 {
-			fa, fb = sd/dh, 2*sHalf*sHalf/dh
-		}
-		p.s += dist * (c0*fa - s0*fb)
-		p.r0 += dist * (s0*fa + c0*fb)
-		if dh != 0 {
-			p.ec, p.es = ec*cd-es*sd, es*cd+ec*sd
-			e := p.e + dh
-			if e >= math.Pi || e < -math.Pi {
-				e = wrapToPi(e)
-			}
-			p.e = e
-		}
+	v1 := clamp(v0+clamp(p.AccelCmd, k.carLo, k.carHi)*k.dt, k.vmin, k.vmax)
+	dist := 0.5 * (v0 + v1) * k.dt
+	p.Speed = v1
+	if !p.steerLazy {
+		p.Steer = p.SteerCmd
 	}
+	ec, es := p.ec, p.es
+	s, r0 := p.s, p.r0
+	if sb := p.sinB; sb == 0 {
+		s += dist * ec
+		r0 += dist * es
+	} else {
+		cb := p.cosB
+		c0 := ec*cb - es*sb // the course: heading + β
+		s0 := es*cb + ec*sb
+		dh := dist * sb * k.invLr
+		var sd, cd, fa, fb float64
+		if dh <= 0.1 && dh >= -0.1 {
+			h2 := dh * dh
+			fa = 1 + h2*(sinc1+h2*(sinc2+h2*(sinc3+h2*(sinc4+h2*sinc5))))
+			g := 0.5 + h2*(cosc1+h2*(cosc2+h2*(cosc3+h2*(cosc4+h2*cosc5))))
+			sd, cd, fb = dh*fa, 1-h2*g, dh*g
+		} else {
+			sd, cd, fa, fb = arcTrig(dh)
+		}
+		s += dist * (c0*fa - s0*fb)
+		r0 += dist * (s0*fa + c0*fb)
+		p.ec, p.es = ec*cd-es*sd, es*cd+ec*sd
+		e := p.e + dh
+		if e >= math.Pi || e < -math.Pi {
+			e = wrapToPi(e)
+		}
+		p.e = e
+	}
+	p.s, p.r0 = s, r0
 	g := &t.road
-	p.X = g.X + p.s*g.cos - p.r0*g.sin
-	p.Y = g.Y + p.s*g.sin + p.r0*g.cos
+	p.X = g.X + s*g.cos - r0*g.sin
+	p.Y = g.Y + s*g.sin + r0*g.cos
 	p.Heading = g.Heading + p.e
+}
+
+// Coefficients of sin x/x = 1 + Σ sinc_k x^2k and (1 - cos x)/x² = 1/2 + Σ cosc_k x^2k.
+const (
+	sinc1, sinc2, sinc3, sinc4, sinc5 = -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800
+	cosc1, cosc2, cosc3, cosc4, cosc5 = -1.0 / 24, 1.0 / 720, -1.0 / 40320, 1.0 / 3628800, -1.0 / 479001600
+)
+
+// arcTrig returns sin Δψ, cos Δψ, sin Δψ/Δψ and (1 - cos Δψ)/Δψ for a heading change beyond
+// the series of moveLaneFrame.
+//
+//go:noinline
+func arcTrig(dh float64) (sd, cd, fa, fb float64) {
+	sHalf, cHalf := sincos(0.5 * dh)
+	cd, sd = 1-2*sHalf*sHalf, 2*sHalf*cHalf
+	return sd, cd, sd / dh, 2 * sHalf * sHalf / dh
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
