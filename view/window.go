@@ -60,6 +60,8 @@ type app struct {
 	updates, draws int64
 }
 
+var _ ebiten.Game = (*app)(nil)
+
 // keyMap translates scene's keys to ebiten's (the numeric keypad and the + key's = too).
 var keyMap = map[scene.Key][]ebiten.Key{
 	scene.KeyLeft: {ebiten.KeyArrowLeft}, scene.KeyRight: {ebiten.KeyArrowRight},

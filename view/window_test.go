@@ -424,6 +424,7 @@ func checkShown(t *testing.T, res *result, c capture) image.Image {
 // The viewer watching a DQN CartPole checkpoint shows the env's frames with the HUD beside
 // them, and the cart moves from frame to frame.
 func TestWindowWatchCartPole(t *testing.T) {
+	t.Parallel()
 	display(t)
 	dir, err := viewtest.DQNRun(t.TempDir(), "CartPole-v1", 300, nil)
 	if err != nil {
@@ -465,6 +466,7 @@ func TestWindowWatchCartPole(t *testing.T) {
 
 // On a grid world the cells are coloured by the policy's state values.
 func TestWindowWatchGrid(t *testing.T) {
+	t.Parallel()
 	res := runWindow(t, "watch-grid", "")
 	if res.Layout.Scale != 2 {
 		t.Errorf("FrozenLake's 256-pixel frame is shown at %vx, want 2x", res.Layout.Scale)
@@ -477,6 +479,7 @@ func TestWindowWatchGrid(t *testing.T) {
 
 // Holding the right arrow pushes the cart right, and the legend shows the key held.
 func TestWindowPlayCartPole(t *testing.T) {
+	t.Parallel()
 	res := runWindow(t, "play-cartpole", "")
 	screen := checkShown(t, res, res.Captures[0])
 	if res.View.Steps == 0 || res.View.Action != "push right" || res.Velocity <= 0 {
@@ -492,6 +495,7 @@ func TestWindowPlayCartPole(t *testing.T) {
 // Live training on FrozenLake runs to the end (checkpoint, eval.json, learning curve) while
 // the window shows the learnt values on the cells.
 func TestWindowTrainGrid(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("trains for a few seconds")
 	}

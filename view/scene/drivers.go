@@ -32,6 +32,12 @@ type Driver interface {
 	Close() error
 }
 
+var (
+	_ Driver = (*Watcher)(nil)
+	_ Driver = (*Player)(nil)
+	_ Driver = (*LiveTraining)(nil)
+)
+
 // endHold is how long a finished episode stays on screen before the next one starts, in
 // seconds of the env's time (so it shrinks at higher speeds).
 const endHold = 0.6
