@@ -239,7 +239,7 @@ func TestSmallAngleTrig(t *testing.T) {
 		if math.Abs(atan(x)-math.Atan(x)) > 1e-16 {
 			t.Fatalf("atan(%v) = %v", x, atan(x))
 		}
-		if math.Abs(asin(x)-math.Asin(x)) > 1e-16 {
+		if math.Abs(asin(x)-math.Asin(x)) > 6e-16*math.Abs(math.Asin(x)) {
 			t.Fatalf("asin(%v) = %v", x, asin(x))
 		}
 	}
