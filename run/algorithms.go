@@ -3,6 +3,7 @@ package run
 import (
 	"github.com/gorl/gorl/agents/dqn"
 	"github.com/gorl/gorl/agents/pg"
+	"github.com/gorl/gorl/agents/tabular"
 )
 
 // The built-in algorithms. An entry adapts an agent package to the registry: its Config (a
@@ -81,6 +82,12 @@ func init() {
 			return pg.LoadReinforcePolicy(*params.(*pg.ReinforceConfig), s.ObsSpace, s.ActSpace, dir)
 		},
 	})
+	// The tabular agents (tabular.go adapts them): TD learners and model-based planners.
+	Register(tdAlgorithm(tabular.QLearning, "tabular Q-learning: ε-greedy schedules, eligibility traces (Watkins's Q(λ)), Dyna-Q planning steps"))
+	Register(tdAlgorithm(tabular.SARSA, "tabular SARSA: on-policy TD control, ε-greedy schedules, eligibility traces (SARSA(λ)), Dyna-Q"))
+	Register(tdAlgorithm(tabular.ExpectedSARSA, "tabular Expected SARSA: the expectation over the ε-greedy policy as target, traces, Dyna-Q"))
+	Register(planAlgorithm(tabular.ValueIterationName, "value iteration on the env's model, one sweep per episode played by its greedy policy"))
+	Register(planAlgorithm(tabular.PolicyIterationName, "policy iteration on the env's model, one evaluation sweep per episode played by its greedy policy"))
 }
 
 // The agents implement the interfaces structurally; these checks keep them honest.
@@ -95,4 +102,10 @@ var (
 	_ ValueEstimator = (*pg.Policy)(nil)
 	_ ActionProber   = (*pg.PPO)(nil)
 	_ ValueEstimator = (*pg.PPO)(nil)
+
+	_ Trainer = (*tabular.TDTrainer)(nil)
+	_ QValuer = (*tabular.TDTrainer)(nil)
+	_ Trainer = (*tabular.PlanTrainer)(nil)
+	_ QValuer = (*tabular.PlanTrainer)(nil)
+	_ QValuer = (*tabular.Policy)(nil)
 )

@@ -159,16 +159,22 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		{"ppo", "ppo", append(slices.Clone(tinyPG), "n_steps=64", "batch_size=32", "n_epochs=2", "norm_obs=true", "norm_reward=true", "target_kl=0.01", "lr_schedule=linear")},
 		{"a2c", "a2c", append(slices.Clone(tinyPG), "n_steps=5", "norm_obs=true", "ent_coef=0.01")},
 		{"reinforce", "reinforce", append(slices.Clone(tinyPG), "batch_episodes=3", "baseline=true")},
+		{"qlearning", "qlearning", tinyTD},
+		{"valueiteration", "valueiteration", []string{"n_timesteps=3000", "checkpoint_every=1000", "eval_episodes=3", "keep_checkpoints=0"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
-			whole := newRun(t, out, c.algo, "cartpole", c.sets...)
+			envID := "cartpole"
+			if e, ok := tabularEnv[c.algo]; ok {
+				envID = e
+			}
+			whole := newRun(t, out, c.algo, envID, c.sets...)
 			if err := whole.Train(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			whole.Close()
 
-			broken := newRun(t, out, c.algo, "cartpole", c.sets...)
+			broken := newRun(t, out, c.algo, envID, c.sets...)
 			ctx := context.Background()
 			if err := broken.Advance(ctx, 1500); err != nil {
 				t.Fatal(err)

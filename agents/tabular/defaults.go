@@ -2,19 +2,11 @@ package tabular
 
 import (
 	"bytes"
-	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
 
+	"github.com/gorl/gorl/hyperparams"
 	"go.yaml.in/yaml/v3"
 )
-
-// hyperparams holds the tuned settings per env, one file per algorithm in the format of
-// rlrun's hyperparams/*.yml (top-level keys are env IDs).
-//
-//go:embed hyperparams/*.yml
-var hyperparams embed.FS
 
 // Planner names, for PlanDefaults and rlrun (`rlrun train valueiteration taxi`).
 const (
@@ -26,15 +18,23 @@ const (
 // default).
 const DefaultSteps = 100_000
 
+// runKeys are the keys of rlrun's run configuration (run.RunConfig) that a hyperparams entry
+// may hold besides an algorithm's: Defaults reads n_timesteps and skips the others, which
+// concern the run (its env options, evaluation and checkpoints), not the agent. The package
+// cannot import run (run imports it), so the list is repeated here: an entry with a run key
+// missing from it fails this package's TestShippedSettings, and run's TestTabularDefaultsAgree
+// checks that both readers give the same settings.
+var runKeys = []string{"seed", "env_kwargs", "eval_episodes", "checkpoint_every", "keep_checkpoints"}
+
 // Defaults returns the shipped settings of a TD method for an env: DefaultConfig overlaid with
-// the env's entry in hyperparams/<method>.yml, and the number of training steps (its
+// the env's entry in rlrun's hyperparams/<method>.yml (package hyperparams, the one copy that
+// rlrun and the tests of this package both read), and the number of training steps (its
 // n_timesteps, or DefaultSteps). An env without an entry gets the plain defaults.
 func Defaults(method Method, envID string) (Config, int64, error) {
-	cfg := DefaultConfig()
 	entry := struct {
 		Config `yaml:",inline"`
 		Steps  int64 `yaml:"n_timesteps"`
-	}{Config: cfg, Steps: DefaultSteps}
+	}{Config: DefaultConfig(), Steps: DefaultSteps}
 	if err := overlay(string(method), envID, &entry); err != nil {
 		return Config{}, 0, err
 	}
@@ -44,33 +44,38 @@ func Defaults(method Method, envID string) (Config, int64, error) {
 // PlanDefaults returns the shipped settings of a planner (ValueIterationName or
 // PolicyIterationName) for an env: DefaultPlanConfig overlaid with the env's entry.
 func PlanDefaults(algo, envID string) (PlanConfig, error) {
-	cfg := DefaultPlanConfig()
-	if err := overlay(algo, envID, &cfg); err != nil {
+	entry := struct {
+		PlanConfig `yaml:",inline"`
+		Steps      int64 `yaml:"n_timesteps"`
+	}{PlanConfig: DefaultPlanConfig()}
+	if err := overlay(algo, envID, &entry); err != nil {
 		return PlanConfig{}, err
 	}
-	return cfg, nil
+	return entry.PlanConfig, nil
 }
 
 // overlay decodes the entry of envID in hyperparams/<algo>.yml into dst, which holds the
-// defaults; an unknown key is an error.
+// defaults; an unknown key other than a run key is an error.
 func overlay(algo, envID string, dst any) error {
-	name := "hyperparams/" + algo + ".yml"
-	data, err := hyperparams.ReadFile(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("tabular: no shipped settings for algorithm %q", algo)
-	}
+	data, name, ok, err := hyperparams.File(algo)
 	if err != nil {
-		return fmt.Errorf("tabular: %s: %w", name, err)
+		return fmt.Errorf("tabular: %w", err)
 	}
-	var entries map[string]yaml.Node
+	if !ok {
+		return fmt.Errorf("tabular: no shipped settings for algorithm %q (no %s)", algo, name)
+	}
+	var entries map[string]map[string]any
 	if err := yaml.Unmarshal(data, &entries); err != nil {
 		return fmt.Errorf("tabular: %s: %w", name, err)
 	}
-	node, ok := entries[envID]
+	entry, ok := entries[envID]
 	if !ok {
 		return nil
 	}
-	raw, err := yaml.Marshal(&node)
+	for _, k := range runKeys {
+		delete(entry, k)
+	}
+	raw, err := yaml.Marshal(entry)
 	if err != nil {
 		return fmt.Errorf("tabular: %s: %s: %w", name, envID, err)
 	}

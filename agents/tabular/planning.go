@@ -27,7 +27,9 @@ func DefaultPlanConfig() PlanConfig {
 	return PlanConfig{Gamma: 0.99, Theta: 1e-10, MaxSweeps: 100_000}
 }
 
-func (c *PlanConfig) validate() error {
+// Validate checks the values (rlrun calls it when it resolves a config); the planners call it
+// too.
+func (c PlanConfig) Validate() error {
 	if !(c.Gamma >= 0 && c.Gamma <= 1) {
 		return fmt.Errorf("tabular: gamma = %v; want a value in [0, 1]", c.Gamma)
 	}
@@ -66,18 +68,6 @@ func backup(m env.Model, v []float64, gamma float64, s, a int) float64 {
 		q += tr.Prob * x
 	}
 	return q
-}
-
-// lookahead fills a table with the one-step lookahead Q(s, a) = backup(s, a) of V.
-func lookahead(m env.Model, v []float64, gamma float64) *Table {
-	t := NewTable(m.NumStates(), m.NumActions(), 0)
-	for s := 0; s < m.NumStates(); s++ {
-		row := t.Row(s)
-		for a := range row {
-			row[a] = backup(m, v, gamma, s, a)
-		}
-	}
-	return t
 }
 
 // converged reports whether a sweep whose largest change was delta, over values up to size

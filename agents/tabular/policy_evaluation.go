@@ -19,7 +19,7 @@ import (
 // probability of each action in each state (row-major, NumStates × NumActions; see
 // DeterministicPolicy and UniformPolicy), and the number of sweeps it took.
 func PolicyEvaluation(m env.Model, pi []float64, cfg PlanConfig) ([]float64, int, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, 0, err
 	}
 	nS, nA := m.NumStates(), m.NumActions()
@@ -37,22 +37,10 @@ func PolicyEvaluation(m env.Model, pi []float64, cfg PlanConfig) ([]float64, int
 // evaluateSweeps runs policy evaluation in place from the values in v and returns the number
 // of sweeps.
 func evaluateSweeps(m env.Model, pi []float64, v []float64, cfg PlanConfig) (int, error) {
-	nS, nA := m.NumStates(), m.NumActions()
 	delta := 0.0
 	for sweep := 1; sweep <= cfg.MaxSweeps; sweep++ {
-		delta = 0
-		size := 0.0
-		for s := 0; s < nS; s++ {
-			x := 0.0
-			for a := 0; a < nA; a++ {
-				if p := pi[s*nA+a]; p != 0 {
-					x += p * backup(m, v, cfg.Gamma, s, a)
-				}
-			}
-			delta = max(delta, math.Abs(x-v[s]))
-			size = max(size, math.Abs(x))
-			v[s] = x
-		}
+		var size float64
+		delta, size = evaluationSweep(m, pi, v, cfg.Gamma)
 		if math.IsNaN(delta) || math.IsInf(delta, 0) {
 			return sweep, fmt.Errorf("tabular: policy evaluation diverged at sweep %d", sweep)
 		}
@@ -61,6 +49,24 @@ func evaluateSweeps(m env.Model, pi []float64, v []float64, cfg PlanConfig) (int
 		}
 	}
 	return cfg.MaxSweeps, notConverged("policy evaluation", cfg.MaxSweeps, delta, cfg.Theta)
+}
+
+// evaluationSweep updates every value of v in place once with the Bellman expectation
+// equation of pi and returns the largest change and the largest |value|.
+func evaluationSweep(m env.Model, pi []float64, v []float64, gamma float64) (delta, size float64) {
+	nS, nA := m.NumStates(), m.NumActions()
+	for s := 0; s < nS; s++ {
+		x := 0.0
+		for a := 0; a < nA; a++ {
+			if p := pi[s*nA+a]; p != 0 {
+				x += p * backup(m, v, gamma, s, a)
+			}
+		}
+		delta = max(delta, math.Abs(x-v[s]))
+		size = max(size, math.Abs(x))
+		v[s] = x
+	}
+	return delta, size
 }
 
 // DeterministicPolicy returns the probability matrix of the policy that takes action

@@ -13,55 +13,15 @@ import (
 // It starts from the uniform random policy, as REINFORCEjs's DP agent does, so that with γ = 1
 // the first policy evaluated ends its episodes wherever the goal can be reached at all; each
 // improvement keeps the current action on ties, so that the policy cannot cycle between equally
-// good actions.
+// good actions. The evaluation sweeps and the improvement are Planner.policySweep (planner.go).
 
 // PolicyIteration returns the optimal values and a greedy optimal policy.
 func PolicyIteration(m env.Model, cfg PlanConfig) (*Plan, error) {
-	if err := cfg.validate(); err != nil {
+	p, err := NewPlanner(PolicyIterationName, m, cfg)
+	if err != nil {
 		return nil, err
 	}
-	nS, nA := m.NumStates(), m.NumActions()
-	v := make([]float64, nS)
-	pi := UniformPolicy(nS, nA)
-	policy := make([]int, nS)
-	for i := range policy {
-		policy[i] = -1 // no current action: the first improvement takes the first best one
-	}
-	plan := &Plan{}
-	for {
-		sweeps, err := evaluateSweeps(m, pi, v, cfg)
-		plan.Sweeps += sweeps
-		if err != nil {
-			return nil, err
-		}
-		plan.Iterations++
-		stable := true
-		for s := 0; s < nS; s++ {
-			best, bestQ := policy[s], math.Inf(-1)
-			if best >= 0 {
-				bestQ = backup(m, v, cfg.Gamma, s, best)
-			}
-			for a := 0; a < nA; a++ {
-				// Switch only for a clear improvement: a difference at the level of the
-				// evaluation's error is a tie.
-				if q := backup(m, v, cfg.Gamma, s, a); q > bestQ+tieTolerance(cfg, bestQ) {
-					best, bestQ = a, q
-				}
-			}
-			if best != policy[s] {
-				stable = false
-				policy[s] = best
-			}
-		}
-		if stable {
-			break
-		}
-		pi = DeterministicPolicy(policy, nA)
-	}
-	plan.V = v
-	plan.Q = lookahead(m, v, cfg.Gamma)
-	plan.Policy = policy
-	return plan, nil
+	return p.Run()
 }
 
 // tieTolerance is how much better an action must look to replace the current one: a few

@@ -61,6 +61,12 @@ type Config struct {
 	// QInit is the initial value of every Q(s, a); a value above the achievable returns
 	// drives exploration (optimistic initial values). Default 0.
 	QInit float64 `yaml:"q_init"`
+
+	// LogInterval is the number of env steps between the rows of losses/td_loss,
+	// losses/q_values, charts/epsilon and charts/learning_rate that TDTrainer logs (means over
+	// the steps in between). Default 1000: tabular runs are millions of cheap steps, and
+	// CleanRL's 100 would write tens of thousands of rows. The Agent itself ignores it.
+	LogInterval int64 `yaml:"log_interval"`
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -76,6 +82,7 @@ func DefaultConfig() Config {
 		ExplorationFinalEps:   0.05,
 		ExplorationFraction:   0.5,
 		ReplacingTraces:       true,
+		LogInterval:           1000,
 	}
 }
 
@@ -109,6 +116,8 @@ type Agent struct {
 	epLen    int
 	// tlElapsed counts the steps of the episode for a TimeLimit that Learn bypasses.
 	tlElapsed int
+	// delta is the TD error of the last Observe.
+	delta float64
 
 	tr  traces
 	dyn dynaModel
@@ -133,7 +142,7 @@ func New(method Method, cfg Config, obs, act env.Space, totalSteps int64, seed u
 	if !ok {
 		return nil, fmt.Errorf("tabular: the action space is %v; tabular agents need a Discrete one", act)
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if totalSteps < 1 {
@@ -164,7 +173,10 @@ func New(method Method, cfg Config, obs, act env.Space, totalSteps int64, seed u
 	return ag, nil
 }
 
-func (c *Config) validate() error {
+// Validate checks the ranges of the values (rlrun calls it when it resolves a config, so a bad
+// --set fails before the run starts); New calls it too. The schedules' names and fractions are
+// checked by New.
+func (c Config) Validate() error {
 	check := func(name string, v, lo, hi float64) error {
 		if !(v >= lo && v <= hi) {
 			return fmt.Errorf("tabular: %s = %v; want a value in [%v, %v]", name, v, lo, hi)
@@ -186,6 +198,25 @@ func (c *Config) validate() error {
 	if c.PlanningSteps < 0 {
 		return fmt.Errorf("tabular: planning_steps = %d; want 0 or more", c.PlanningSteps)
 	}
+	if c.LogInterval < 1 {
+		return fmt.Errorf("tabular: log_interval = %d; want at least 1 env step", c.LogInterval)
+	}
+	for _, s := range []struct{ name, kind string }{
+		{"learning_rate_schedule", c.LearningRateSchedule},
+		{"exploration_schedule", c.ExplorationSchedule},
+	} {
+		if s.kind != Constant && s.kind != Linear && s.kind != Exponential && s.kind != "" {
+			return fmt.Errorf("tabular: %s = %q; want %q, %q or %q", s.name, s.kind, Constant, Linear, Exponential)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"learning_rate_fraction", c.LearningRateFraction}, {"exploration_fraction", c.ExplorationFraction}} {
+		if !(f.v >= 0 && f.v <= 1) {
+			return fmt.Errorf("tabular: %s = %v; want a fraction of training in [0, 1]", f.name, f.v)
+		}
+	}
 	return nil
 }
 
@@ -200,6 +231,10 @@ func (ag *Agent) Episodes() int { return ag.episodes }
 
 // Epsilon returns the exploration rate ε of the next step.
 func (ag *Agent) Epsilon() float64 { return ag.eps.at(ag.steps) }
+
+// TDError returns the TD error δ = target − Q(s, a) of the last Observe (before any Dyna
+// planning updates it made): TDTrainer logs its mean square as losses/td_loss.
+func (ag *Agent) TDError() float64 { return ag.delta }
 
 // LearningRate returns the step size α of the next step.
 func (ag *Agent) LearningRate() float64 { return ag.alpha.at(ag.steps) }
@@ -256,6 +291,7 @@ func (ag *Agent) Observe(r float64, s2 int, terminated, truncated bool) int {
 		target += ag.cfg.Gamma * next
 	}
 	delta := target - ag.Q[sa]
+	ag.delta = delta
 	ended := terminated || truncated
 	if ag.cfg.Lambda > 0 {
 		// Watkins's Q(λ) cuts the traces after an exploratory action: the return that

@@ -105,8 +105,10 @@ func DefaultFrozenLakeConfig() FrozenLakeConfig {
 //
 // # Information
 //
-// Reset and Step return info["prob"], the probability of the transition taken (1 at Reset).
-// The info map and the observation slice are reused by the next call.
+// Reset and Step return info["prob"], the probability of the transition taken (1 at Reset),
+// and info["is_success"], whether the step reached the goal (false at Reset): Stable-Baselines3's
+// key, which rlrun's evaluation turns into eval.json's success_rate (Gymnasium's FrozenLake has
+// only "prob"). The info map and the observation slice are reused by the next call.
 //
 // # Arguments
 //
@@ -366,6 +368,21 @@ func isValidMap(board [][]byte) bool {
 		}
 	}
 	return false
+}
+
+// Reset is the toy-text Reset with info["is_success"] = false.
+func (f *FrozenLake) Reset(seed *uint64) ([]float32, env.Info) {
+	obs, info := f.toyText.Reset(seed)
+	info["is_success"] = false
+	return obs, info
+}
+
+// Step is the toy-text Step with info["is_success"]: whether the agent entered the goal tile
+// (not a positive reward, which reward_schedule may change).
+func (f *FrozenLake) Step(action []float32) ([]float32, float64, bool, bool, env.Info) {
+	obs, r, term, trunc, info := f.toyText.Step(action)
+	info["is_success"] = term && f.desc[f.s/f.ncol][f.s%f.ncol] == 'G' // reached the goal
+	return obs, r, term, trunc, info
 }
 
 // Desc returns the map, one string a row.
