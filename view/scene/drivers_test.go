@@ -3,11 +3,13 @@ package scene
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/grid"
+	"github.com/gorl/gorl/run"
 	"github.com/gorl/gorl/view/internal/viewtest"
 )
 
@@ -238,5 +240,33 @@ func TestFrameVersions(t *testing.T) {
 	x2, err := viewtest.CartX(img2, img2.Bounds())
 	if err != nil || v2 == v1 || !(x2 > x1) {
 		t.Errorf("after 10 pushes right the cart went from x=%v to %v (%v), version %d to %d", x1, x2, err, v1, v2)
+	}
+}
+
+// A run directory and its checkpoint directory both load, with the DQN's Q-values in the HUD.
+func TestWatchRun(t *testing.T) {
+	dir, err := viewtest.DQNRun(t.TempDir(), "CartPole-v1", 200, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := run.LatestCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{dir, ck} {
+		w, err := WatchRun(path)
+		if err != nil {
+			t.Fatalf("WatchRun(%s): %v", path, err)
+		}
+		w.Update(Input{}, 3, time.Time{})
+		var v View
+		w.Describe(&v)
+		if len(v.Q) != 2 || v.Steps != 3 || !strings.Contains(v.Title, "CartPole-v1  dqn  step-000000200") {
+			t.Errorf("%s: %d steps, Q %v, title %q", path, v.Steps, v.Q, v.Title)
+		}
+		w.Close()
+	}
+	if _, err := WatchRun(t.TempDir()); err == nil {
+		t.Error("WatchRun of an empty directory")
 	}
 }
