@@ -261,7 +261,7 @@ func playCartPole(_ string, res *result, out string) (*scene.Stage, Options, err
 		switch {
 		case tick == 5:
 			return scene.Input{Held: right, Pressed: right}
-		case tick > 5 && tick < 60:
+		case tick > 5 && tick < 600:
 			return scene.Input{Held: right}
 		}
 		return scene.Input{}
