@@ -47,7 +47,8 @@ type CharRNNConfig struct {
 	// GradClip is the maximum norm of all gradients together (clip_grad_norm_). Default: 5.
 	GradClip float64 `yaml:"grad_clip"`
 	// ValFraction is the share of the corpus held out for validation (a share of the files of a
-	// directory, picked by a hash of their paths; the end of a single file). Default: 0.05.
+	// directory, picked by a hash of their paths; the end of a single file). The training files
+	// are read in an order drawn from the seed. Default: 0.05.
 	ValFraction float64 `yaml:"val_fraction"`
 	// ValChars caps the validation characters evaluated (0: all), read from streams spread
 	// evenly over the validation text. Default: 262144.
@@ -178,8 +179,18 @@ func newCharRNNTask(c *CharRNNConfig, env taskEnv) (*charTask, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainText, valText, err := corpus.Split(c.ValFraction)
-	if err != nil {
+	var trainText, valText []byte
+	if len(corpus.Files) > 1 {
+		// The training files in an order drawn from the seed: each of the parallel streams
+		// then crosses many packages of a tree instead of reading one corner of it, which
+		// matters when a run reads only part of a large corpus.
+		tr, va, err := corpus.SplitFiles(c.ValFraction)
+		if err != nil {
+			return nil, err
+		}
+		rand.New(rand.NewPCG(c.Seed, 0xf11e5)).Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
+		trainText, valText = corpus.Concat(tr), corpus.Concat(va)
+	} else if trainText, valText, err = corpus.Split(c.ValFraction); err != nil {
 		return nil, err
 	}
 	vocab := data.NewVocab(corpus.Text)

@@ -108,7 +108,8 @@ func (c *Corpus) file(i int) []byte {
 // Split divides the corpus into training and validation text. With several files, a file goes to
 // validation when a hash of its path falls in the fraction valFrac (stable across runs and seeds,
 // and spread over the tree rather than one corner of it); with one file, the last valFrac of it,
-// cut at a line break, is the validation text. Both parts are non-empty.
+// cut at a line break, is the validation text. Both parts are non-empty. The training text is
+// the training files in order; SplitFiles and Concat let a caller reorder them.
 func (c *Corpus) Split(valFrac float64) (train, val []byte, err error) {
 	if valFrac <= 0 || valFrac >= 1 {
 		return nil, nil, fmt.Errorf("text corpus: validation fraction %g must be in (0, 1)", valFrac)
@@ -123,28 +124,52 @@ func (c *Corpus) Split(valFrac float64) (train, val []byte, err error) {
 		}
 		return c.Text[:cut], c.Text[cut:], nil
 	}
-	var lastTrain, lastVal int = -1, -1
+	tr, va, err := c.SplitFiles(valFrac)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.Concat(tr), c.Concat(va), nil
+}
+
+// SplitFiles returns the indices of the training and validation files of a corpus of several
+// files (see Split).
+func (c *Corpus) SplitFiles(valFrac float64) (train, val []int, err error) {
+	if len(c.Files) < 2 {
+		return nil, nil, fmt.Errorf("text corpus: %s has %d file, too few to split by file", c.Root, len(c.Files))
+	}
+	if valFrac <= 0 || valFrac >= 1 {
+		return nil, nil, fmt.Errorf("text corpus: validation fraction %g must be in (0, 1)", valFrac)
+	}
 	for i, f := range c.Files {
 		h := fnv.New32a()
 		h.Write([]byte(filepath.ToSlash(f)))
 		if float64(h.Sum32()%10000) < valFrac*10000 {
-			val = append(val, c.file(i)...)
-			lastVal = i
+			val = append(val, i)
 		} else {
-			train = append(train, c.file(i)...)
-			lastTrain = i
+			train = append(train, i)
 		}
 	}
 	// A tiny tree may hash every file to one side: move the last file across.
 	switch {
-	case lastVal < 0:
-		val = c.file(len(c.Files) - 1)
-		train = train[:len(train)-len(val)]
-	case lastTrain < 0:
-		train = c.file(len(c.Files) - 1)
-		val = val[:len(val)-len(train)]
+	case len(val) == 0:
+		val, train = train[len(train)-1:], train[:len(train)-1]
+	case len(train) == 0:
+		train, val = val[len(val)-1:], val[:len(val)-1]
 	}
 	return train, val, nil
+}
+
+// Concat returns the text of the given files, in the given order.
+func (c *Corpus) Concat(files []int) []byte {
+	n := 0
+	for _, i := range files {
+		n += len(c.file(i))
+	}
+	out := make([]byte, 0, n)
+	for _, i := range files {
+		out = append(out, c.file(i)...)
+	}
+	return out
 }
 
 // Vocab maps the bytes of a text to dense indices: a character model's alphabet. Characters are
