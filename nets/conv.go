@@ -9,6 +9,7 @@ import (
 	"github.com/gorl/gorl/nets/internal/conv"
 	"github.com/gorl/gorl/nets/internal/gemm"
 	"github.com/gorl/gorl/nets/internal/vec"
+	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Convolutions (Conv2D, ConvTranspose2D) as im2col + GEMM, one image at a time: the column matrix
@@ -274,7 +275,7 @@ func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convP
 	}
 	pl.accLen = pl.gc*pl.ldw + pl.bchan
 	pl.threads = 1
-	if t := conv.Threads(); t > 1 && n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
+	if t := workers.Threads(); t > 1 && n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
 		pl.threads = min(t, n)
 	}
 	oc, oh, ow := cout, geo.OH, geo.OW
@@ -401,12 +402,12 @@ func (pl convPlan) forEach(step func(pl convPlan, ctx *gemm.Context, wk, s int))
 	}
 	t := convTasks.Get().(*convTask)
 	t.pl, t.step = pl, step
-	conv.Parallel(pl.threads, pl.n, t)
+	workers.Run(pl.threads, pl.n, t)
 	*t = convTask{} // drop the references to the arena
 	convTasks.Put(t)
 }
 
-// convTask is a convolution step over the samples of a batch, for conv.Parallel.
+// convTask is a convolution step over the samples of a batch, for workers.Run.
 type convTask struct {
 	pl   convPlan
 	step func(pl convPlan, ctx *gemm.Context, wk, s int)

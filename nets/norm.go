@@ -5,7 +5,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/gorl/gorl/nets/internal/conv"
+	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Normalization layers. Statistics are accumulated in float64 (a channel of a large batch sums
@@ -166,19 +166,19 @@ type bnPlan struct {
 const bnParallelMin = 1 << 16
 
 func (p bnPlan) forChannels(step func(p bnPlan, lo, hi int)) {
-	threads := conv.Threads()
+	threads := workers.Threads()
 	if threads < 2 || p.c < 2 || p.n*p.c < bnParallelMin {
 		step(p, 0, p.c)
 		return
 	}
 	t := bnTasks.Get().(*bnTask)
 	t.p, t.step, t.parts = p, step, min(p.c, 4*threads)
-	conv.Parallel(threads, t.parts, t)
+	workers.Run(threads, t.parts, t)
 	*t = bnTask{}
 	bnTasks.Put(t)
 }
 
-// bnTask is a BatchNorm step over ranges of channels, for conv.Parallel.
+// bnTask is a BatchNorm step over ranges of channels, for workers.Run.
 type bnTask struct {
 	p     bnPlan
 	step  func(p bnPlan, lo, hi int)

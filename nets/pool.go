@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/gorl/gorl/nets/internal/conv"
+	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Pooling over the two last axes of [N, C, H, W] (or [C, H, W]) tensors, plane by plane, with
@@ -57,19 +58,19 @@ const poolParallelMin = 1 << 16
 // a plain function and pg travels by value, in a pooled task on the parallel path, so that
 // neither path allocates.
 func (pg poolGeom) forPlanes(step func(pg poolGeom, lo, hi int)) {
-	threads := conv.Threads()
+	threads := workers.Threads()
 	if threads < 2 || pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin {
 		step(pg, 0, pg.planes)
 		return
 	}
 	t := poolTasks.Get().(*poolTask)
 	t.pg, t.step, t.parts = pg, step, min(pg.planes, 4*threads) // a few parts a core: a slow core costs less
-	conv.Parallel(threads, t.parts, t)
+	workers.Run(threads, t.parts, t)
 	*t = poolTask{}
 	poolTasks.Put(t)
 }
 
-// poolTask is a pooling step over ranges of planes, for conv.Parallel.
+// poolTask is a pooling step over ranges of planes, for workers.Run.
 type poolTask struct {
 	pg    poolGeom
 	step  func(pg poolGeom, lo, hi int)

@@ -3,7 +3,6 @@ package conv
 import (
 	"fmt"
 	"math/rand/v2"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -149,80 +148,6 @@ func TestIdentity(t *testing.T) {
 	}
 }
 
-func TestParallel(t *testing.T) {
-	for _, threads := range []int{1, 2, 3, 8} {
-		for _, parts := range []int{0, 1, 2, 5, 100} {
-			t.Run(fmt.Sprintf("threads%d/parts%d", threads, parts), func(t *testing.T) {
-				done := make([]atomic.Int32, parts)
-				busy := make([]atomic.Int32, max(threads, 1))
-				Parallel(threads, parts, taskFunc(func(w, p int) {
-					if w < 0 || w >= max(1, min(threads, parts)) {
-						t.Errorf("worker index %d out of range", w)
-						return
-					}
-					if busy[w].Add(1) != 1 {
-						t.Errorf("worker index %d used by two goroutines at once", w)
-					}
-					done[p].Add(1)
-					busy[w].Add(-1)
-				}))
-				for p := range done {
-					if n := done[p].Load(); n != 1 {
-						t.Errorf("part %d ran %d times", p, n)
-					}
-				}
-			})
-		}
-	}
-}
-
-// taskFunc adapts a function to Task.
-type taskFunc func(worker, part int)
-
-func (f taskFunc) Run(worker, part int) { f(worker, part) }
-
-type sumTask struct{ sums [4]atomic.Int64 }
-
-func (s *sumTask) Run(w, p int) { s.sums[w].Add(int64(p)) }
-
-func (s *sumTask) total() int64 {
-	var n int64
-	for i := range s.sums {
-		n += s.sums[i].Load()
-	}
-	return n
-}
-
-// TestParallelDoesNotAllocate: with a pointer task, neither the serial nor the parallel path
-// allocates once warm (the job is recycled).
-func TestParallelDoesNotAllocate(t *testing.T) {
-	if raceDetector {
-		t.Skip("allocation counts are meaningless under the race detector (sync.Pool drops items)")
-	}
-	task := &sumTask{}
-	for _, threads := range []int{1, 2} {
-		Parallel(threads, 10, task)
-		if a := testing.AllocsPerRun(100, func() { Parallel(threads, 10, task) }); a != 0 {
-			t.Errorf("Parallel on %d threads: %.1f allocations, want 0", threads, a)
-		}
-	}
-	if got := task.total(); got != 2*102*45 { // AllocsPerRun calls once more to warm up
-		t.Errorf("parts summed to %d, want %d", got, 2*102*45)
-	}
-}
-
-// TestParallelStress runs many short jobs back to back, so that workers pick up jobs after all
-// their parts are taken and recycled jobs meet late workers (run it with -race).
-func TestParallelStress(t *testing.T) {
-	task := &sumTask{}
-	for range 2000 {
-		Parallel(4, 3, task)
-	}
-	if got := task.total(); got != 2000*3 {
-		t.Errorf("parts summed to %d, want %d", got, 2000*3)
-	}
-}
-
 func BenchmarkIm2col(b *testing.B) {
 	for _, g := range []Geom{
 		{C: 3, H: 32, W: 32, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 32, OW: 32},
@@ -249,25 +174,5 @@ func BenchmarkIm2col(b *testing.B) {
 			}
 			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
-	}
-}
-
-// TestParallelConcurrentCallers: goroutines sharing the pool (inference graphs on several
-// goroutines) each get all their parts run, with worker indices of their own job.
-func TestParallelConcurrentCallers(t *testing.T) {
-	done := make(chan int64)
-	for range 4 {
-		go func() {
-			task := &sumTask{}
-			for range 500 {
-				Parallel(2, 5, task)
-			}
-			done <- task.total()
-		}()
-	}
-	for range 4 {
-		if got := <-done; got != 500*10 {
-			t.Errorf("a caller's parts summed to %d, want %d", got, 500*10)
-		}
 	}
 }

@@ -1,7 +1,7 @@
 // Package conv holds the kernels under nets' convolution and pooling layers: the im2col and
 // col2im transforms that turn a 2-D convolution into matrix products (gemm.Sgemm does the
-// arithmetic), an AVX2 kernel for 2×2 max pooling, and the small worker pool that spreads the
-// images of a batch over the cores.
+// arithmetic) and an AVX2 kernel for 2×2 max pooling. nets spreads the images of a batch over
+// the cores with internal/workers, the pool the GEMM uses too.
 //
 // # Layout
 //
@@ -27,11 +27,4 @@
 // MaxPool2x2 pools 8 windows an iteration with AVX2 (split into left and right elements by
 // shuffles, VMAXPS, and the source offsets by compares and blends) and leaves the groups that
 // hold a NaN, and the tail, to its caller's Go loop, which applies PyTorch's NaN rule.
-//
-// # Parallelism
-//
-// Parallel runs the parts of a job on the caller's goroutine and on persistent pool workers (at
-// most one worker per extra core, started on first use), handing each part a worker index so that
-// the caller can give every worker its own scratch buffers without locks. Parts are taken from an
-// atomic counter, so a worker that the shared machine slows down costs no more than its share.
 package conv

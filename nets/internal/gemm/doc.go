@@ -56,12 +56,17 @@
 // # Parallelism
 //
 // Products of at least 2²⁰ multiply-adds are split over up to GOMAXPROCS goroutines (Context.
-// Threads), giving each at least 2¹⁹ of them. A persistent pool of workers, started on first
-// need, takes the parts; the caller takes parts too from the same atomic counter, so it never
-// waits for a worker that is late to wake. The packed path packs B with all goroutines, then
+// Threads), giving each at least 2¹⁹ of them. The parts run on internal/workers, the persistent
+// pool the convolutions share: the caller takes parts too from the same atomic counter, so it
+// never waits for a worker that is late to wake. The packed path packs B with all goroutines, then
 // shares out the rows (and the columns, when there are too few row blocks); the direct and dot
 // paths share out row blocks or column panels. Each element of C is computed by one goroutine
 // with the same k order whatever the thread count, so results are bit-identical.
+//
+// Dispatch allocates nothing: each parallel step is a pooled task struct holding its operands by
+// value (a kind selects the loop), not a closure, which escaped to the heap with the operands it
+// captured on every call. Packing buffers come from a sync.Pool. So inference through a large
+// Linear or convolution stays allocation-free (TestParallelPathsDoNotAllocate).
 //
 // # Build tags
 //

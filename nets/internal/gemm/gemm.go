@@ -225,9 +225,11 @@ func (d *dotJob) run(b0, b1 int) {
 	}
 }
 
-func (d dotJob) parallel(t, blocks int) {
-	parts := min(blocks, 4*t)
-	parallel(t, parts, func(i int) { d.run(split(blocks, parts, i)) })
+// parallel runs the blocks on t goroutines, a few parts a goroutine (a slow core costs less).
+func (d *dotJob) parallel(t, blocks int) {
+	tk := newTask(taskDot, d.ar)
+	tk.d, tk.units, tk.parts = *d, blocks, min(blocks, 4*t)
+	tk.dispatch(t)
 }
 
 // sweepJob is an m×n block of C swept by tile kernels (see arch.sweep).
@@ -265,22 +267,16 @@ func (s sweepJob) cols(p0, p1 int) sweepJob {
 
 // parallel splits the job over t goroutines by row blocks or, when there are fewer of those
 // than column panels, by column panels.
-func (s sweepJob) parallel(t int) {
+func (s *sweepJob) parallel(t int) {
 	w := s.nv * s.ar.lanes
 	rowBlocks, panels := (s.m+s.rows-1)/s.rows, (s.n+w-1)/w
-	if rowBlocks >= panels {
-		parts := min(rowBlocks, 4*t)
-		parallel(t, parts, func(i int) {
-			sub := s.rowBlocks(split(rowBlocks, parts, i))
-			sub.sweep()
-		})
-		return
+	tk := newTask(taskRows, s.ar)
+	tk.units = rowBlocks
+	if rowBlocks < panels {
+		tk.kind, tk.units = taskCols, panels
 	}
-	parts := min(panels, 4*t)
-	parallel(t, parts, func(i int) {
-		sub := s.cols(split(panels, parts, i))
-		sub.sweep()
-	})
+	tk.s, tk.parts = *s, min(tk.units, 4*t)
+	tk.dispatch(t)
 }
 
 // direct computes the product without packing A, tiling C with the shape directShape picks.
@@ -299,7 +295,7 @@ func (ar *arch) direct(op *operands, t int) {
 		if t == 1 {
 			ar.packB(buf.f, op, 0, k, 0, n, w)
 		} else {
-			ar.packBParallel(buf.f, *op, t, 0, k, 0, n, w)
+			ar.packBParallel(buf.f, op, t, 0, k, 0, n, w)
 		}
 		s.b, s.bps, s.bpanel = unsafe.Pointer(&buf.f[0]), uintptr(w)*4, uintptr(k*w)*4
 	} else {
@@ -321,7 +317,7 @@ func (ar *arch) direct(op *operands, t int) {
 // L1 while the mc×kc block of A streams from L2.
 func (ar *arch) packed(op *operands, t int) {
 	if t > 1 {
-		ar.packedParallel(*op, t)
+		ar.packedParallel(op, t)
 		return
 	}
 	m, n, k := op.m, op.n, op.k
@@ -354,13 +350,12 @@ func (ar *arch) packed(op *operands, t int) {
 }
 
 // packBParallel is packB on t goroutines, each packing whole panels.
-func (ar *arch) packBParallel(dst []float32, op operands, t, pc, kc, jc, nc, w int) {
+func (ar *arch) packBParallel(dst []float32, op *operands, t, pc, kc, jc, nc, w int) {
 	panels := (nc + w - 1) / w
-	parts := min(panels, 4*t)
-	parallel(t, parts, func(i int) {
-		p0, p1 := split(panels, parts, i)
-		ar.packB(dst[p0*kc*w:], &op, pc, kc, jc+p0*w, min(nc, p1*w)-p0*w, w)
-	})
+	tk := newTask(taskPackB, ar)
+	tk.op, tk.dst, tk.pc, tk.kc, tk.jc, tk.nc, tk.w = *op, dst, pc, kc, jc, nc, w
+	tk.units, tk.parts = panels, min(panels, 4*t)
+	tk.dispatch(t)
 }
 
 // packedBlocks returns the packed-path blocking of a product: kc balanced over the k blocks (no
@@ -374,7 +369,7 @@ func (ar *arch) packedBlocks(k, n int) (kc, nc, mc int) {
 // packedParallel is packed on t goroutines: B is packed by all of them into one shared buffer,
 // then the rows (and the columns too, when there are too few row blocks) are shared out, each
 // goroutine packing its own rows of A.
-func (ar *arch) packedParallel(op operands, t int) {
+func (ar *arch) packedParallel(op *operands, t int) {
 	m, n, k := op.m, op.n, op.k
 	mr, nr := ar.mr, ar.nv*ar.lanes
 	kc, nc, mc := ar.packedBlocks(k, n)
@@ -398,16 +393,10 @@ func (ar *arch) packedParallel(op operands, t int) {
 			if pc > 0 {
 				s.beta = 1
 			}
-			parallel(t, rparts*cparts, func(i int) {
-				ri, ci := i/cparts, i%cparts
-				i0, i1 := ri*rp, min(m, (ri+1)*rp)
-				abuf := getBuffer(rp * kcur)
-				ar.packA(abuf.f, &op, i0, i1-i0, pc, kcur, mr)
-				sub := s.cols(split(panels, cparts, ci))
-				sub.m, sub.a, sub.c = i1-i0, unsafe.Pointer(&abuf.f[0]), unsafe.Add(sub.c, uintptr(i0)*sub.crs)
-				sub.sweep()
-				putBuffer(abuf)
-			})
+			tk := newTask(taskPacked, ar)
+			tk.s, tk.op, tk.pc, tk.kc = s, *op, pc, kcur
+			tk.units, tk.rp, tk.cparts, tk.parts = panels, rp, cparts, rparts*cparts
+			tk.dispatch(t)
 		}
 	}
 	putBuffer(bbuf)

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 	"testing"
-	"time"
 	"unsafe"
 )
 
@@ -524,22 +522,38 @@ func TestCopyRows(t *testing.T) {
 	}
 }
 
-// TestPoolRunsPartsConcurrently: two parts that each wait for the other can only finish if the
-// pool runs them at the same time, on the caller's goroutine and a worker.
-func TestPoolRunsPartsConcurrently(t *testing.T) {
-	var arrived sync.WaitGroup
-	arrived.Add(2)
-	done := make(chan struct{})
-	go func() {
-		parallel(2, 2, func(int) {
-			arrived.Done()
-			arrived.Wait()
-		})
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the two parts never ran at the same time")
+// TestParallelPathsDoNotAllocate: a product big enough to be split over goroutines allocates
+// nothing once warm, on every path and split (the tasks, the pool's jobs and the packing buffers
+// are recycled). AllocsPerRun runs with GOMAXPROCS 1, but Threads: 2 still dispatches to a pool
+// worker, which then runs late: the case where recycling used to fail.
+func TestParallelPathsDoNotAllocate(t *testing.T) {
+	if raceDetector {
+		t.Skip("allocation counts are meaningless under the race detector (sync.Pool drops items)")
+	}
+	for _, p := range []problem{
+		{m: 190, n: 170, k: 200, alpha: 1, beta: 0.5},              // direct, split by rows
+		{m: 20, n: 900, k: 200, alpha: 1, beta: 0, transB: true},   // direct, packed B, split by columns
+		{m: 150, n: 270, k: 600, alpha: 1, beta: 1, transA: true},  // packed, several k blocks
+		{m: 30, n: 700, k: 700, alpha: -1, beta: 0, transB: true},  // packed, split by columns
+		{m: 2, n: 3000, k: 300, alpha: 1, beta: 0.5, transB: true}, // dot
+		{m: 4000, n: 3, k: 200, alpha: 1, beta: 0},                 // dot, swapped
+		{m: 64, n: 4096, k: 10, alpha: 1, beta: 0, transB: true},   // Linear 4096→10 backward-like
+	} {
+		if threadsFor(2, int64(p.m*p.n*p.k)) < 2 {
+			t.Fatalf("%v is too small to run in parallel", p)
+		}
+		d := p.data(rand.New(rand.NewPCG(6, 6)))
+		for _, ar := range supportedArchs {
+			if ar == archGeneric && len(supportedArchs) > 1 {
+				continue // the same dispatch, slower
+			}
+			ctx := &Context{Threads: 2, arch: ar}
+			allocs := testing.AllocsPerRun(10, func() {
+				ctx.Sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, d.a, d.lda, d.b, d.ldb, p.beta, d.c, d.ldc)
+			})
+			if allocs != 0 {
+				t.Errorf("%s %v on 2 threads: %v allocations a call, want 0", ar.name, p, allocs)
+			}
+		}
 	}
 }

@@ -1,6 +1,6 @@
 //go:build race
 
-package conv
+package workers
 
 // raceDetector is true in a -race build, where sync.Pool drops items at random, so allocation
 // counts of the recycled jobs mean nothing.

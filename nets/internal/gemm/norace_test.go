@@ -1,0 +1,6 @@
+//go:build !race
+
+package gemm
+
+// raceDetector is true in a -race build (see race_test.go).
+const raceDetector = false

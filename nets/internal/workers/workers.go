@@ -1,0 +1,135 @@
+package workers
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Threads returns how many goroutines Run may use by default: GOMAXPROCS.
+func Threads() int { return runtime.GOMAXPROCS(0) }
+
+// Task is work split into parts for Run.
+type Task interface {
+	// Run does one part. worker identifies the goroutine (see Run).
+	Run(worker, part int)
+}
+
+// Run calls t.Run(worker, part) for every part in [0, parts), on the caller's goroutine and up
+// to threads−1 pool workers, and returns when all calls have returned. worker is in
+// [0, min(threads, parts)) and no two concurrent calls share it, so Run may use per-worker
+// scratch indexed by it; the caller's goroutine is worker 0. With threads ≤ 1 or a single part,
+// everything runs on the caller's goroutine in order. It allocates nothing in steady state (t is
+// typically a pointer to a pooled struct).
+func Run(threads, parts int, t Task) {
+	helpers := min(threads, parts, maxWorkers+1) - 1
+	if helpers <= 0 {
+		for i := 0; i < parts; i++ {
+			t.Run(0, i)
+		}
+		return
+	}
+	if int64(parts) >= closed {
+		panic("workers: too many parts")
+	}
+	j := jobs.Get().(*job)
+	gen := uint32(j.state.Load()>>32) + 1
+	// Close the new generation before touching the fields: a worker still holding an entry of
+	// the previous one can then no longer claim a part (its compare-and-swap fails).
+	j.state.Store(uint64(gen)<<32 | closed)
+	j.task = t
+	j.parts.Store(int64(parts))
+	j.ids.Store(0)
+	j.wg.Add(parts)
+	j.state.Store(uint64(gen) << 32) // open: part 0 is next
+	startWorkers(helpers)
+	for i := 0; i < helpers; i++ {
+		select {
+		case pool.jobs <- entry{j, gen}:
+		default: // the queue is full: the goroutines already in take the remaining parts
+		}
+	}
+	j.work(gen, 0)
+	j.wg.Wait()
+	j.task = nil
+	jobs.Put(j)
+}
+
+// job is the state of one Run call, recycled for the next as soon as its caller returns. The
+// queue holds (job, generation) entries; a worker that receives an entry after its call has
+// returned (late, or queued behind other work) finds another generation in state and drops it.
+// The caller therefore never waits for a late worker, and the job goes back to its pool at
+// once: with reference counting instead, a job stayed out of the pool until its late workers had
+// run, and the next call allocated a new one (always, when the caller kept the only core).
+type job struct {
+	// state is the generation (high 32 bits) and the next part to hand out (low 32 bits,
+	// closed while the caller fills in the fields): claiming a part is a compare-and-swap that
+	// checks both at once.
+	state atomic.Uint64
+	parts atomic.Int64 // atomic because a late worker may read it while the next call writes it
+	task  Task         // read only by goroutines that claimed a part of the current generation
+	ids   atomic.Int64 // worker indices handed out to helpers (the caller is 0)
+	wg    sync.WaitGroup
+}
+
+// closed is the part index of a generation being set up: no part is that large.
+const closed = 1<<32 - 1
+
+// entry is one invitation to help with a job, for one generation of it.
+type entry struct {
+	j   *job
+	gen uint32
+}
+
+var jobs = sync.Pool{New: func() any { return new(job) }}
+
+// work claims and runs parts of generation gen until none is left. worker < 0 means a pool
+// worker that gets its index with its first part.
+func (j *job) work(gen uint32, worker int) {
+	for {
+		v := j.state.Load()
+		if uint32(v>>32) != gen {
+			return // a later call owns the job now
+		}
+		i := int64(uint32(v))
+		if i >= j.parts.Load() {
+			return
+		}
+		if !j.state.CompareAndSwap(v, v+1) {
+			continue
+		}
+		if worker < 0 {
+			worker = int(j.ids.Add(1))
+		}
+		j.task.Run(worker, int(i))
+		j.wg.Done() // after the last Done, the job may be reused: touch nothing but state
+	}
+}
+
+// maxWorkers bounds the pool (and the job queue).
+const maxWorkers = 256
+
+var pool struct {
+	once    sync.Once
+	jobs    chan entry
+	mu      sync.Mutex
+	started atomic.Int64
+}
+
+// startWorkers makes sure at least n pool workers exist.
+func startWorkers(n int) {
+	pool.once.Do(func() { pool.jobs = make(chan entry, maxWorkers) })
+	if pool.started.Load() >= int64(n) {
+		return
+	}
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for pool.started.Load() < int64(n) {
+		pool.started.Add(1)
+		go func() {
+			for e := range pool.jobs {
+				e.j.work(e.gen, -1)
+			}
+		}()
+	}
+}
