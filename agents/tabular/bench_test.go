@@ -73,3 +73,27 @@ func reportSteps(b *testing.B, n int, cpu time.Duration) {
 		b.ReportMetric(float64(n)/cpu.Seconds(), "steps/cpu-s")
 	}
 }
+
+// BenchmarkTDTrainerFrozenLake is Q-learning as rlrun trains it: TDTrainer on a vector env of
+// one copy (env.Env's Step with its info map, the NEXT_STEP autoreset, the metrics every
+// log_interval steps), without the run's action recorder.
+func BenchmarkTDTrainerFrozenLake(b *testing.B) {
+	v, err := env.MakeVector("FrozenLake-v1", 1, nil, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	tr, err := tabular.NewTDTrainer(tabular.QLearning, tabular.DefaultConfig(), v,
+		tabular.Options{Seed: 1, TotalSteps: int64(b.N), Log: func(int64, string, float64) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	defer lockThread()()
+	b.ResetTimer()
+	c0 := threadCPU()
+	if err := tr.Learn(context.Background(), int64(b.N)); err != nil {
+		b.Fatal(err)
+	}
+	reportSteps(b, b.N, threadCPU()-c0)
+}

@@ -24,8 +24,20 @@
 // termination. The agent's random generator comes from the seed given to New, so a seed gives
 // the same table, and Learn in chunks gives the same table as Learn at once.
 //
-// Defaults and PlanDefaults return the shipped settings per env (hyperparams/*.yml, in the
-// format of rlrun's hyperparams files); the tests train with them.
+// Defaults and PlanDefaults return the shipped settings per env: the entries of rlrun's
+// hyperparams/<algo>.yml (package hyperparams), the one copy that rlrun and the tests read.
+//
+// # Training runs
+//
+// TDTrainer and PlanTrainer are what rlrun trains (`rlrun train qlearning frozenlake`,
+// `rlrun train valueiteration taxi`): both step a vector env of one copy that the run records,
+// so that checkpoints resume exactly, and global_step counts its steps. A TDTrainer learns from
+// every step and logs losses/td_loss, losses/q_values, charts/epsilon and charts/learning_rate.
+// A planner needs no experience, so a PlanTrainer plans while its greedy policy plays: one
+// sweep after each episode (a NewPlanner sweep at a time), the plan completed when the run
+// reaches n_timesteps, and losses/value_delta, charts/sweeps, charts/policy_changes and
+// charts/start_value logged per sweep. Both save policy.safetensors, which LoadPolicy reads
+// back as a greedy Policy.
 //
 // # Using the result
 //
