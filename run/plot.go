@@ -217,16 +217,17 @@ func PlotRuns(dirs []string, out, key string) error {
 
 // style puts the legend in the bottom right corner (learning curves rise to the right, so it is
 // empty by the end) and labels
-// the step axis with plain integers (50000, not 5.00e+04).
+// the axes with plain numbers (50000, not 5.00e+04).
 func style(p *plot.Plot) {
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
-	p.X.Tick.Marker = intTicks{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = intTicks{}, intTicks{}
 	pad := 0.05 * (p.Y.Max - p.Y.Min) // the threshold line off the frame
 	p.Y.Min, p.Y.Max = p.Y.Min-pad, p.Y.Max+pad
 }
 
-// intTicks are the default ticks labelled as integers.
+// intTicks are the default ticks labelled in the shortest form (50000 and 0.5, not 5e+04 and
+// 0.50).
 type intTicks struct{}
 
 func (intTicks) Ticks(lo, hi float64) []plot.Tick {

@@ -351,7 +351,11 @@ func plotCommand() *cli.Command {
 			if err := run.PlotRuns(dirs, c.String("out"), c.String("key")); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "plotted %d runs to %s\n", len(dirs), c.String("out"))
+			noun := "runs"
+			if len(dirs) == 1 {
+				noun = "run"
+			}
+			fmt.Fprintf(c.App.Writer, "plotted %d %s to %s\n", len(dirs), noun, c.String("out"))
 			return nil
 		},
 	}
