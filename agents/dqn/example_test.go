@@ -25,13 +25,16 @@ func Example() {
 	if err := agent.Learn(context.Background(), 3000); err != nil {
 		panic(err)
 	}
+	obs := []float32{0, 0, 0.05, 0} // the pole leaning right
 	q := make([]float32, 2)
-	agent.QValues([]float32{0, 0, 0.05, 0}, q) // pole leaning right
+	agent.QValues(obs, q) // what the viewer's HUD shows
 	action := []float32{0}
-	agent.Act([]float32{0, 0, 0.05, 0}, action)
+	agent.Act(obs, action) // the greedy action: the index of the larger Q-value
 	fmt.Println("env steps:", agent.Steps(), "gradient steps:", agent.GradientSteps())
-	fmt.Println("greedy action:", action[0], "Q values positive:", q[0] > 0 && q[1] > 0)
+	fmt.Println("Q-values positive (every reward is +1):", q[0] > 0 && q[1] > 0)
+	fmt.Println("greedy:", (q[1] > q[0]) == (action[0] == 1))
 	// Output:
 	// env steps: 3000 gradient steps: 625
-	// greedy action: 1 Q values positive: true
+	// Q-values positive (every reward is +1): true
+	// greedy: true
 }
