@@ -3,6 +3,7 @@ package dqn
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -104,9 +105,7 @@ func TestLearnIsChunkInvariant(t *testing.T) {
 					t.Fatal(err)
 				}
 				a, err := New(cfg, v, Options{Seed: 7, TotalSteps: 1500, Log: func(step int64, k string, x float64) {
-					logs[i].WriteString(k)
-					logs[i].WriteString(strings.Repeat(" ", int(step%7)))
-					logs[i].WriteString(string(rune(int(x*1000) % 50000)))
+					fmt.Fprintf(&logs[i], "%d %s %v\n", step, k, x)
 				}})
 				if err != nil {
 					t.Fatal(err)
