@@ -150,11 +150,14 @@ func CheckOptions(opts Options, known ...string) error {
 		return nil
 	}
 	sort.Strings(bad)
+	// Make takes max_episode_steps for every env before the env sees its options, so a
+	// misspelling of it lands here: suggest it too.
+	candidates := append(slices.Clone(known), "max_episode_steps")
 	parts := make([]string, len(bad))
 	for i, k := range bad {
 		parts[i] = fmt.Sprintf("%q", k)
 		// Suggest only a near miss: a third of the name may be wrong, and at least one letter.
-		if c := closest(k, known, 1, nil, max(1, len(k)/3)); len(c) > 0 {
+		if c := closest(k, candidates, 1, nil, max(1, len(k)/3)); len(c) > 0 {
 			parts[i] += fmt.Sprintf(" (did you mean %q?)", c[0])
 		}
 	}

@@ -111,6 +111,8 @@ func TestCheckOptions(t *testing.T) {
 		{"several", Options{"zz": 1, "gg": 2}, []string{"g"},
 			`unknown options "gg" (did you mean "g"?), "zz"; known options: g`},
 		{"no options", Options{"g": 1}, nil, `unknown option "g"; this environment takes no options`},
+		{"Make's own option misspelt", Options{"max_episode_stepz": 5}, []string{"g"},
+			`unknown option "max_episode_stepz" (did you mean "max_episode_steps"?); known options: g`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
