@@ -290,3 +290,40 @@ func TestSameSeedSameEpisode(t *testing.T) {
 		}
 	}
 }
+
+// After every Step each vehicle's world pose is that of its road-frame state, including the
+// vehicles that began a lane change in the step's last simulation step.
+func TestHighwayWorldPoseSynced(t *testing.T) {
+	h, err := NewHighway(env.Options{"vehicles_count": 40, "vehicles_density": 1.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Reset(env.Seed(3))
+	rng := env.NewRand(3)
+	act := make([]float32, 1)
+	checked := 0
+	for step := range 300 {
+		h.ActionSpace().Sample(rng, act)
+		if _, _, term, trunc, _ := h.Step(act); term || trunc {
+			h.Reset(nil)
+			continue
+		}
+		tr := h.traffic
+		g := &tr.road
+		for i := range tr.Vehicles {
+			p := &tr.Vehicles[i]
+			if p.Driver == DriverDirect || p.Crashed {
+				continue
+			}
+			x, y := g.X+p.s*g.cos-p.r0*g.sin, g.Y+p.s*g.sin+p.r0*g.cos
+			if math.Abs(p.X-x) > 1e-9 || math.Abs(p.Y-y) > 1e-9 || math.Abs(p.Heading-(g.Heading+p.e)) > 1e-12 {
+				t.Fatalf("step %d vehicle %d (slow %v): pose (%v, %v, %v); its road-frame state gives (%v, %v, %v)",
+					step, i, p.slow, p.X, p.Y, p.Heading, x, y, g.Heading+p.e)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("checked nothing")
+	}
+}

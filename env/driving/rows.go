@@ -21,30 +21,50 @@ type row struct {
 	stride int
 	id     []int32   // vehicle of each entry
 	d      []float64 // planes
-	out    []uint8   // sweep output per block of four entries: pow misses (bits 0-3), due (4-7)
+	// out is the sweep's output, one word per four entries: free-road terms for afterSweep to
+	// compute (bits 0-3), traffic vehicles due for a lane-change decision (4-7), slow vehicles
+	// moved (8-11).
+	out []uint16
 }
 
 // Planes of a row.
 const (
-	pS      = iota // distance along the road [m]
-	pV             // speed [m/s]
-	pFree          // IDM free-road term a·(1 - (v/v0)^δ) at the present speed
-	pTimer         // seconds since the last lane-change decision
-	pAcc           // acceleration command of the last step
-	pTgt           // target speed (the meta-action speed controller's)
-	pInv           // 1/|v0| for the free-road term
-	pHL            // half the vehicle's length
-	pKind          // kGhost, kIDM, kMeta or kCrashed
-	pC0            // first of the nPow coefficients of powSeries
-	nPlanes = pC0 + nPow
+	pS     = iota // distance along the road [m]
+	pV            // speed [m/s]
+	pFree         // IDM free-road term a·(1 - (v/v0)^δ) at the present speed
+	pTimer        // seconds since the last lane-change decision
+	pAcc          // acceleration command of the last step
+	pTgt          // target speed (the meta-action speed controller's)
+	pInv          // 1/|v0| for the free-road term
+	pHL           // half the vehicle's length
+	pKind         // kGhost, kIDM, ... (see below)
+	pC0           // first of the nPow coefficients of powSeries
 )
 
-// Kinds of row entries; the sweep moves the last three.
+// Planes of the lane-change state of a vehicle changing lanes (laneState), valid in its entry
+// on its own lane, after the coefficients.
 const (
-	kGhost   = 0 // a vehicle on the slow list, the sentinel and the padding
-	kIDM     = 1 // a traffic vehicle keeping its lane
-	kMeta    = 2 // a meta-action vehicle (the ego) keeping its lane
-	kCrashed = 3 // a crashed vehicle on the fast path: it brakes to a stop
+	pR0   = pC0 + nPow + iota // lateral offset from lane 0's centre
+	pE                        // heading relative to the lanes
+	pEC                       // its cosine
+	pES                       // and sine
+	pOff                      // lateral offset of the target lane's centre
+	pSinB                     // slip angle's sine,
+	pCosB                     // cosine
+	pTanD                     // and wheel angle's tangent of the last command
+	nPlanes
+)
+
+// Kinds of row entries. The sweep moves the vehicles on the fast path (kIDM, kMeta,
+// kCrashed), computes the acceleration command of the vehicles changing lanes on their own
+// lane (kSlowIDM, kSlowMeta), and with AVX-512 also moves these.
+const (
+	kGhost    = 0 // another entry of a slow vehicle, the sentinel and the padding
+	kIDM      = 1 // a traffic vehicle keeping its lane
+	kMeta     = 2 // a meta-action vehicle (the ego) keeping its lane
+	kCrashed  = 3 // a crashed vehicle on the fast path: it brakes to a stop
+	kSlowIDM  = 4 // a traffic vehicle changing lanes, on its own lane
+	kSlowMeta = 5 // a meta-action vehicle changing lanes, on its own lane
 )
 
 // nPow is the number of terms of powSeries.
@@ -93,7 +113,7 @@ func (r *row) grow(size int) {
 		}
 	}
 	r.d, r.stride = d, stride
-	r.out = make([]uint8, stride/4)
+	r.out = make([]uint16, stride/4)
 }
 
 // insertAt makes room for an entry at k, shifting the entries from k one place up. The caller
@@ -184,15 +204,24 @@ func newSweepConsts(p IDM, car Bicycle, ctl LaneController, m MOBIL, dt float64)
 
 // sweepTable holds sweepConsts for the vector kernels, each constant four times, in the order
 // of sweep_amd64.s's offsets.
-type sweepTable [25][4]float64
+type sweepTable [72][4]float64
 
 // table fills tab from k.
 func (k *sweepConsts) table(tab *sweepTable) {
-	for i, v := range [...]float64{
+	bits := math.Float64frombits
+	vals := []float64{
 		k.a, k.s0, k.tg, k.hk, k.lo, k.hi, k.carLo, k.carHi, k.vmin, k.vmax, k.invTau, k.dt,
 		k.halfDt, k.delay, powHalfWidth, k.eps, -k.eps, 1, kIDM, kMeta, kCrashed,
-		math.Float64frombits(1<<63 - 1), math.Float64frombits(1 << 63), math.Inf(-1), powCentre,
-	} {
+		bits(1<<63 - 1), bits(1 << 63), math.Inf(-1), powCentre, kSlowIDM, kSlowMeta,
+		// PDEP masks spreading eight lanes' bits over two words of out (sweepAVX512).
+		bits(0x000F000F), bits(0x00F000F0), bits(0x0F000F00),
+		// The lane-change integration (laneStepFast).
+		k.invTauLat, k.lrTauH, k.lOverLr, k.invLr, k.tanMaxSteer, asinRange, math.Pi, -math.Pi,
+		0.5, maxArcSeries, -1,
+		sinc1, sinc2, sinc3, sinc4, sinc5, cosc1, cosc2, cosc3, cosc4, cosc5,
+	}
+	vals = append(vals, asinC[:]...)
+	for i, v := range vals {
 		tab[i] = [4]float64{v, v, v, v}
 	}
 }
@@ -215,7 +244,7 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 	flags := 0
 	prevS, prevHL := math.Inf(-1), 0.0
 	for b := range nb {
-		var out uint8
+		var out uint16
 		for j := range 4 {
 			e := 4*b + j
 			kind := K[e]
@@ -238,14 +267,19 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 				accI := clamp(F[e]-k.a*q*q, k.lo, k.hi)
 				var raw, cmd float64
 				switch kind {
-				case kIDM:
+				case kIDM, kSlowIDM:
 					raw, cmd = accI, accI
-				case kMeta:
+				case kMeta, kSlowMeta:
 					raw = (TG[e] - v0) * k.invTau
 					cmd = raw
 				default:
 					raw, cmd = -v0, A[e]
 					flags |= sweepCrashed
+				}
+				A[e] = cmd
+				if kind >= kSlowIDM {
+					// A vehicle changing lanes: moved by laneStep (Traffic.moveSlow).
+					goto next
 				}
 				acc := clamp(raw, k.carLo, k.carHi)
 				v1 := clamp(v0+acc*k.dt, k.vmin, k.vmax)
@@ -268,8 +302,9 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 				if kind == kIDM && timer > k.delay {
 					out |= 16 << j
 				}
-				S[e], V[e], F[e], T[e], A[e] = s, v1, k.a*(1-xd), timer, cmd
+				S[e], V[e], F[e], T[e] = s, v1, k.a*(1-xd), timer
 			}
+		next:
 			if s-prevS < HL[e]+prevHL {
 				flags |= sweepClose
 			}
@@ -278,4 +313,42 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 		r.out[b] = out
 	}
 	return flags
+}
+
+// laneSteps completes a sweep that left the vehicles changing lanes unmoved (the generic and
+// AVX2 ones): those whose arguments lie in laneStepFast's ranges move as the AVX-512 sweep
+// moves them, with their free-road term and timer, and are marked in out (bits 8-11). The
+// others keep the acceleration command the sweep computed, for Traffic.moveSlow.
+func laneSteps(r *row, k *sweepConsts) {
+	st := r.stride
+	d := r.d
+	for e := range r.n {
+		if kind := d[pKind*st+e]; kind != kSlowIDM && kind != kSlowMeta {
+			continue
+		}
+		ls := laneState{
+			s: d[pS*st+e], r0: d[pR0*st+e], e: d[pE*st+e], ec: d[pEC*st+e], es: d[pES*st+e],
+			v: d[pV*st+e], off: d[pOff*st+e], acc: d[pAcc*st+e],
+		}
+		if !k.laneStepFast(&ls) {
+			continue
+		}
+		d[pS*st+e], d[pV*st+e], d[pR0*st+e], d[pE*st+e], d[pEC*st+e], d[pES*st+e] = ls.s, ls.v, ls.r0, ls.e, ls.ec, ls.es
+		d[pSinB*st+e], d[pCosB*st+e], d[pTanD*st+e] = ls.sinB, ls.cosB, ls.tanD
+		d[pTimer*st+e] += k.dt
+		x := ls.v * d[pInv*st+e]
+		if ls.v < 0 {
+			x = 0
+		}
+		w := x - powCentre
+		if !(math.Abs(w) <= powHalfWidth) {
+			r.out[e>>2] |= 1 << (e & 3)
+		}
+		var c [nPow]float64
+		for m := range c {
+			c[m] = d[(pC0+m)*st+e]
+		}
+		d[pFree*st+e] = k.a * (1 - estrin16(w, &c))
+		r.out[e>>2] |= 256 << (e & 3)
+	}
 }

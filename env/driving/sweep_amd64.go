@@ -7,7 +7,8 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 // cpuFeatures reports whether the CPU has AVX2, and AVX-512 F (with the DQ subset, for the
-// double-precision logic instructions), and the operating system saves their registers:
+// double-precision logic instructions, and BMI2's PDEP), and the operating system saves
+// their registers:
 // without that, the first instruction faults.
 func cpuFeatures() (avx2, avx512 bool) {
 	maxID, _, _, _ := cpuid(0, 0)
@@ -25,8 +26,8 @@ func cpuFeatures() (avx2, avx512 bool) {
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
 	avx2 = ebx7&(1<<5) != 0
-	const f, dq = 1 << 16, 1 << 17
-	avx512 = avx2 && ebx7&(f|dq) == f|dq && xcr0&0xe0 == 0xe0 // opmask and ZMM state
+	const bmi2, f, dq = 1 << 8, 1 << 16, 1 << 17
+	avx512 = avx2 && ebx7&(bmi2|f|dq) == bmi2|f|dq && xcr0&0xe0 == 0xe0 // opmask and ZMM state
 	return avx2, avx512
 }
 
@@ -36,29 +37,33 @@ var useAVX2, useAVX512 = cpuFeatures()
 // sweepKernel names the implementation of sweep in use.
 var sweepKernel = map[[2]bool]string{{true, true}: "avx512", {true, false}: "avx2"}[[2]bool{useAVX2, useAVX512}]
 
-// sweep moves the fast vehicles of row r by one simulation step: an AVX-512 kernel, eight
-// vehicles an instruction, or an AVX2 one, four, where the CPU has them, else sweepGeneric,
-// which they match bit for bit.
+// sweep moves the vehicles of row r by one simulation step: an AVX-512 kernel, eight
+// vehicles an instruction, where the CPU has it, else an AVX2 one, four, or sweepGeneric,
+// followed by laneSteps; all agree bit for bit.
 func sweep(r *row, k *sweepConsts, tab *sweepTable) int {
+	var flags int
 	switch {
 	case useAVX512:
 		return sweepAVX512(&r.d[0], r.stride, (r.n+7)>>3, tab, &r.out[0])
 	case useAVX2:
-		return sweepAVX2(&r.d[0], r.stride, (r.n+3)>>2, tab, &r.out[0])
+		flags = sweepAVX2(&r.d[0], r.stride, (r.n+3)>>2, tab, &r.out[0])
+	default:
+		flags = sweepGeneric(r, k)
 	}
-	return sweepGeneric(r, k)
+	laneSteps(r, k)
+	return flags
 }
 
 // sweepAVX2 is sweepGeneric over nb blocks of four entries of the planes at d, each stride
 // entries long, with the constants of tab; it writes one byte of out per block.
 //
 //go:noescape
-func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint16) int
 
 // sweepAVX512 is sweepAVX2 over nb blocks of eight entries.
 //
 //go:noescape
-func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint16) int
 
 // shiftUp moves entries [k, k+m) of every plane of d one place up: rows are short and have
 // many planes, where a loop of vector moves costs a fraction of a memmove call a plane.
@@ -85,8 +90,8 @@ func shiftDown(d []float64, stride, k, m int) {
 	}
 }
 
-// The assembly shifts nPlanes = 25 planes.
-var _ = [1]struct{}{}[nPlanes-25]
+// The assembly shifts nPlanes = 33 planes.
+var _ = [1]struct{}{}[nPlanes-33]
 
 // shiftUpAVX moves elements [0, m) of nPlanes planes stride elements apart from p one place
 // up; shiftDownAVX elements [1, m+1) one place down. They use only AVX instructions.

@@ -47,6 +47,33 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 #define SIGNMASK 704
 #define NEGINF 736
 #define CENTRE 768
+#define KSLOWIDM 800
+#define KSLOWMETA 832
+#define PDEPMISS 864
+#define PDEPDUE 896
+#define PDEPMOVED 928
+#define INVTAULAT 960
+#define LRTAUH 992
+#define LOVERLR 1024
+#define INVLR 1056
+#define TANMAXSTEER 1088
+#define ASINRANGE 1120
+#define PI 1152
+#define NEGPI 1184
+#define HALF 1216
+#define ARCMAX 1248
+#define NEGONE 1280
+#define SINC1 1312
+#define SINC2 1344
+#define SINC3 1376
+#define SINC4 1408
+#define SINC5 1440
+#define COSC1 1472
+#define COSC2 1504
+#define COSC3 1536
+#define COSC4 1568
+#define COSC5 1600
+#define ASINC 1632
 
 // func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
 //
@@ -79,7 +106,9 @@ TEXT ·sweepAVX2(SB), NOSPLIT, $0-48
 
 loop:
 	VMOVUPD (SI)(BX*8), Y2          // kind
-	VCMPPD $0x0C, Y15, Y2, Y3       // Y3 = moves: kind != ghost
+	VCMPPD $0x0C, Y15, Y2, Y3
+	VCMPPD $0x11, KSLOWIDM(R10), Y2, Y4
+	VANDPD Y4, Y3, Y3               // Y3 = moves: on the fast path
 	VMOVUPD (SI), Y0                // s
 	VMOVUPD (SI)(BX*1), Y1          // v0
 
@@ -116,7 +145,11 @@ loop:
 	VMULPD INVTAU(R10), Y8, Y8
 	VXORPD SIGNMASK(R10), Y1, Y9
 	VCMPPD $0x00, KMETA(R10), Y2, Y10
+	VCMPPD $0x00, KSLOWMETA(R10), Y2, Y11
+	VORPD Y11, Y10, Y10             // speed controller
 	VCMPPD $0x00, KIDM(R10), Y2, Y11
+	VCMPPD $0x00, KSLOWIDM(R10), Y2, Y12
+	VORPD Y12, Y11, Y11             // IDM
 	VBLENDVPD Y10, Y8, Y9, Y9
 	VBLENDVPD Y11, Y6, Y9, Y9       // Y9 = command
 	VMOVUPD (SI)(BX*4), Y12         // the recorded command: kept by crashed vehicles
@@ -204,7 +237,7 @@ loop:
 	VMOVMSKPD Y11, R14
 	SHLQ $4, R14
 	ORQ R14, AX
-	MOVB AX, (R11)
+	MOVW AX, (R11)
 	VCMPPD $0x00, KCRASHED(R10), Y2, Y12
 	VMOVMSKPD Y12, R14
 	SHLQ $4, R14
@@ -228,7 +261,7 @@ loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R15
-	INCQ R11
+	ADDQ $2, R11
 	DECQ R12
 	JNZ loop
 
@@ -248,7 +281,7 @@ nocrash:
 
 // func shiftUpAVX(p *float64, stride, m int)
 //
-// For each of the 25 planes (nPlanes), from the top down: blocks of four with one vector load
+// For each of the 33 planes (nPlanes), from the top down: blocks of four with one vector load
 // and one store each (a block's store overlaps only the block above, already moved), then the
 // remaining elements one at a time.
 TEXT ·shiftUpAVX(SB), NOSPLIT, $0-24
@@ -256,7 +289,7 @@ TEXT ·shiftUpAVX(SB), NOSPLIT, $0-24
 	MOVQ stride+8(FP), BX
 	SHLQ $3, BX
 	MOVQ m+16(FP), DX
-	MOVQ $25, CX
+	MOVQ $33, CX
 plane:
 	MOVQ DX, AX
 up4:
@@ -288,7 +321,7 @@ TEXT ·shiftDownAVX(SB), NOSPLIT, $0-24
 	MOVQ stride+8(FP), BX
 	SHLQ $3, BX
 	MOVQ m+16(FP), DX
-	MOVQ $25, CX
+	MOVQ $33, CX
 dplane:
 	XORQ AX, AX
 down4:
@@ -353,9 +386,14 @@ TEXT ·sweepAVX512(SB), NOSPLIT, $0-48
 
 loop512:
 	VMOVUPD (SI)(BX*8), Z2                      // kind
-	VCMPPD $0x0C, Z24, Z2, K1                   // K1: moves
-	VCMPPD.BCST $0x00, KIDM(R10), Z2, K2        // K2: traffic
-	VCMPPD.BCST $0x00, KMETA(R10), Z2, K3       // K3: meta-action
+	VCMPPD $0x0C, Z24, Z2, K1
+	VCMPPD.BCST $0x11, KSLOWIDM(R10), Z2, K1, K1 // K1: on the fast path
+	VCMPPD.BCST $0x00, KIDM(R10), Z2, K2
+	VCMPPD.BCST $0x00, KSLOWIDM(R10), Z2, K4
+	KORW K4, K2, K2                             // K2: IDM
+	VCMPPD.BCST $0x00, KMETA(R10), Z2, K3
+	VCMPPD.BCST $0x00, KSLOWMETA(R10), Z2, K4
+	KORW K4, K3, K3                             // K3: speed controller
 	VMOVUPD (SI), Z0                            // s
 	VMOVUPD (SI)(BX*1), Z1                      // v0
 
@@ -405,9 +443,166 @@ loop512:
 	VMULPD.BCST HALFDT(R10), Z6, Z6
 	VADDPD Z6, Z0, Z6
 	VMOVAPD Z6, K1, Z0                          // Z0 = positions after the step
+	VMOVAPD Z9, K1, Z1                          // Z1 = speeds after the step
+
+	// Vehicles changing lanes (laneStepFast): K5 = those whose arguments all lie in the
+	// series' ranges, which move here; R9 = their first plane (pR0 = 25).
+	KXORW K5, K5, K5
+	VCMPPD.BCST $0x1D, KSLOWIDM(R10), Z2, K4
+	KORTESTW K4, K4
+	JZ noslow
+	LEAQ (R15)(BX*8), R9
+	VPANDQ.BCST ABSMASK(R10), Z1, Z3
+	VCMPPD $0x1E, Z28, Z3, K5
+	VCMPPD $0x1D, Z24, Z1, K6
+	VBLENDMPD Z28, Z22, K6, Z3
+	VMOVAPD Z1, K5, Z3
+	VDIVPD Z3, Z23, Z3                          // 1/notZero(v0)
+	VMOVUPD (R9), Z4                            // r0
+	VSUBPD (R9)(BX*4), Z4, Z5
+	VPXORQ.BCST SIGNMASK(R10), Z5, Z5
+	VMULPD.BCST INVTAULAT(R10), Z5, Z5
+	VMULPD Z3, Z5, Z5
+	VBROADCASTSD NEGONE(R10), Z6
+	VMAXPD Z5, Z6, Z5
+	VMINPD Z5, Z23, Z5                          // z
+	VPANDQ.BCST ABSMASK(R10), Z5, Z6
+	VCMPPD.BCST $0x12, ASINRANGE(R10), Z6, K4, K5
+	VMULPD Z5, Z5, Z6                           // y = z²
+	VMULPD Z6, Z6, Z7                           // y²
+	VMULPD Z7, Z7, Z8                           // y⁴
+	VMULPD Z8, Z8, Z10                          // y⁸
+	VMULPD.BCST ASINC+32(R10), Z6, Z11
+	VADDPD.BCST ASINC(R10), Z11, Z11
+	VMULPD.BCST ASINC+96(R10), Z6, Z12
+	VADDPD.BCST ASINC+64(R10), Z12, Z12
+	VMULPD Z12, Z7, Z12
+	VADDPD Z12, Z11, Z11                        // q0
+	VMULPD.BCST ASINC+160(R10), Z6, Z12
+	VADDPD.BCST ASINC+128(R10), Z12, Z12
+	VMULPD.BCST ASINC+224(R10), Z6, Z13
+	VADDPD.BCST ASINC+192(R10), Z13, Z13
+	VMULPD Z13, Z7, Z13
+	VADDPD Z13, Z12, Z12                        // q1
+	VMULPD Z12, Z8, Z12
+	VADDPD Z12, Z11, Z11                        // q0 + y⁴·q1
+	VMULPD.BCST ASINC+288(R10), Z6, Z12
+	VADDPD.BCST ASINC+256(R10), Z12, Z12
+	VMULPD.BCST ASINC+352(R10), Z6, Z13
+	VADDPD.BCST ASINC+320(R10), Z13, Z13
+	VMULPD Z13, Z7, Z13
+	VADDPD Z13, Z12, Z12                        // q2
+	VMULPD.BCST ASINC+416(R10), Z6, Z13
+	VADDPD.BCST ASINC+384(R10), Z13, Z13
+	VMULPD.BCST ASINC+480(R10), Z6, Z14
+	VADDPD.BCST ASINC+448(R10), Z14, Z14
+	VMULPD Z14, Z7, Z14
+	VADDPD Z14, Z13, Z13                        // q3
+	VMULPD Z13, Z8, Z13
+	VADDPD Z13, Z12, Z12                        // q2 + y⁴·q3
+	VMULPD Z12, Z10, Z12
+	VADDPD Z12, Z11, Z11
+	VMULPD.BCST ASINC+544(R10), Z6, Z12
+	VADDPD.BCST ASINC+512(R10), Z12, Z12        // c16 + y·c17
+	VMULPD Z10, Z10, Z13
+	VMULPD Z12, Z13, Z12
+	VADDPD Z12, Z11, Z11
+	VMULPD Z11, Z5, Z11                         // asin z
+	VMOVUPD (R9)(BX*1), Z12                     // e
+	VSUBPD Z12, Z11, Z11                        // heading error d
+	VCMPPD.BCST $0x11, PI(R10), Z11, K5, K5
+	VCMPPD.BCST $0x1D, NEGPI(R10), Z11, K5, K5
+	VMULPD.BCST LRTAUH(R10), Z11, Z11
+	VMULPD Z3, Z11, Z11
+	VBROADCASTSD NEGONE(R10), Z13
+	VMAXPD Z11, Z13, Z11
+	VMINPD Z11, Z23, Z11                        // sin β
+	VMULPD Z11, Z11, Z13
+	VSUBPD Z13, Z23, Z13
+	VSQRTPD Z13, Z13                            // cos β
+	VMULPD.BCST LOVERLR(R10), Z11, Z14
+	VDIVPD Z13, Z14, Z14                        // tan δ
+	VPANDQ.BCST ABSMASK(R10), Z14, Z15
+	VCMPPD.BCST $0x12, TANMAXSTEER(R10), Z15, K5, K5
+	VADDPD Z9, Z1, Z15
+	VMULPD.BCST HALF(R10), Z15, Z15
+	VMULPD.BCST DT(R10), Z15, Z15               // distance
+	VMULPD Z11, Z15, Z3
+	VMULPD.BCST INVLR(R10), Z3, Z3              // Δψ
+	VPANDQ.BCST ABSMASK(R10), Z3, Z6
+	VCMPPD.BCST $0x12, ARCMAX(R10), Z6, K5, K5
+	VADDPD Z3, Z12, Z12                         // heading after the step
+	VCMPPD.BCST $0x11, PI(R10), Z12, K5, K5
+	VCMPPD.BCST $0x1D, NEGPI(R10), Z12, K5, K5
+	VMOVUPD (R9)(BX*1), Z5
+	VMOVAPD Z12, K5, Z5
+	VMOVUPD Z5, (R9)(BX*1)                      // e (plain stores: a masked store does not
+	VMULPD Z3, Z3, Z6                           // forward to the loads that follow)
+	VMULPD.BCST SINC5(R10), Z6, Z7
+	VADDPD.BCST SINC4(R10), Z7, Z7
+	VMULPD Z7, Z6, Z7
+	VADDPD.BCST SINC3(R10), Z7, Z7
+	VMULPD Z7, Z6, Z7
+	VADDPD.BCST SINC2(R10), Z7, Z7
+	VMULPD Z7, Z6, Z7
+	VADDPD.BCST SINC1(R10), Z7, Z7
+	VMULPD Z7, Z6, Z7
+	VADDPD Z23, Z7, Z7                          // sin Δψ/Δψ
+	VMULPD.BCST COSC5(R10), Z6, Z8
+	VADDPD.BCST COSC4(R10), Z8, Z8
+	VMULPD Z8, Z6, Z8
+	VADDPD.BCST COSC3(R10), Z8, Z8
+	VMULPD Z8, Z6, Z8
+	VADDPD.BCST COSC2(R10), Z8, Z8
+	VMULPD Z8, Z6, Z8
+	VADDPD.BCST COSC1(R10), Z8, Z8
+	VMULPD Z8, Z6, Z8
+	VADDPD.BCST HALF(R10), Z8, Z8               // (1 - cos Δψ)/Δψ²
+	VMULPD Z7, Z3, Z10                          // sin Δψ
+	VMULPD Z8, Z6, Z5
+	VSUBPD Z5, Z23, Z5                          // cos Δψ
+	VMULPD Z8, Z3, Z8                           // (1 - cos Δψ)/Δψ
+	VMOVUPD (R9)(BX*2), Z29                     // cos e
+	VMOVUPD (R9)(CX*1), Z30                     // sin e
+	VMULPD Z13, Z29, Z31
+	VMULPD Z11, Z30, Z12
+	VSUBPD Z12, Z31, Z31                        // course cosine
+	VMULPD Z13, Z30, Z12
+	VMULPD Z11, Z29, Z6
+	VADDPD Z6, Z12, Z12                         // course sine
+	// The command's slip angle and wheel angle: only the moved vehicles' entries are read.
+	VMOVUPD Z11, (R9)(DX*1)
+	VMOVUPD Z13, (R9)(CX*2)
+	VMOVUPD Z14, (R9)(R8*1)
+	VMULPD Z7, Z31, Z11
+	VMULPD Z8, Z12, Z13
+	VSUBPD Z13, Z11, Z11
+	VMULPD Z11, Z15, Z11
+	VADDPD Z11, Z0, Z11                         // s after the step
+	VMULPD Z7, Z12, Z13
+	VMULPD Z8, Z31, Z14
+	VADDPD Z14, Z13, Z13
+	VMULPD Z13, Z15, Z13
+	VADDPD Z13, Z4, Z13
+	VMOVAPD Z13, K5, Z4
+	VMOVUPD Z4, (R9)                            // r0
+	VMULPD Z5, Z29, Z13
+	VMULPD Z10, Z30, Z14
+	VSUBPD Z14, Z13, Z13                        // cos e after the step
+	VMULPD Z5, Z30, Z14
+	VMULPD Z10, Z29, Z6
+	VADDPD Z6, Z14, Z14                         // sin e after the step
+	VMOVAPD Z13, K5, Z29
+	VMOVAPD Z14, K5, Z30
+	VMOVUPD Z29, (R9)(BX*2)
+	VMOVUPD Z30, (R9)(CX*1)
+	VMOVAPD Z11, K5, Z0
+	VMOVAPD Z9, K5, Z1
+
+noslow:
 	VMOVUPD Z0, (SI)
-	VMOVAPD Z9, K1, Z1
 	VMOVUPD Z1, (SI)(BX*1)
+	KORW K5, K1, K2                             // K2: the entries that moved
 
 	// Free-road term.
 	VMULPD (SI)(CX*2), Z9, Z6
@@ -416,8 +611,8 @@ loop512:
 	VSUBPD.BCST CENTRE(R10), Z6, Z6             // w
 	VPANDQ.BCST ABSMASK(R10), Z6, Z7
 	VCMPPD.BCST $0x12, POWRANGE(R10), Z7, K4
-	KANDNW K1, K4, K5                           // moving and out of range
-	KMOVW K5, AX
+	KANDNW K2, K4, K6                           // moved and out of range
+	KMOVW K6, AX
 	VMULPD Z6, Z6, Z8                           // w²
 	VMULPD Z8, Z8, Z9                           // w⁴
 	VMULPD (DI)(BX*1), Z6, Z10
@@ -454,31 +649,26 @@ loop512:
 	VSUBPD Z10, Z23, Z10
 	VMULPD Z27, Z10, Z10
 	VMOVUPD (SI)(BX*2), Z11
-	VMOVAPD Z10, K1, Z11
+	VMOVAPD Z10, K2, Z11
 	VMOVUPD Z11, (SI)(BX*2)
 
 	// Timer and due traffic vehicles.
 	VMOVUPD (SI)(CX*1), Z10
 	VADDPD.BCST DT(R10), Z10, Z11
-	VMOVAPD Z11, K1, Z10
+	VMOVAPD Z11, K2, Z10
 	VMOVUPD Z10, (SI)(CX*1)
-	VCMPPD.BCST $0x1E, DELAY(R10), Z11, K2, K6
+	VCMPPD.BCST $0x00, KIDM(R10), Z2, K6
+	VCMPPD.BCST $0x1E, DELAY(R10), Z11, K6, K6
 	KMOVW K6, R14
 
-	// Output bytes: per four entries, pow misses in bits 0-3 and due vehicles in bits 4-7.
-	MOVL AX, R9
-	SHLL $4, R9
-	ANDL $0x0F00, R9
-	ANDL $0x0F, AX
-	ORL R9, AX
-	MOVL R14, R9
-	SHLL $8, R9
-	ANDL $0xF000, R9
-	SHLL $4, R14
-	ANDL $0xF0, R14
+	// Output words: per four entries, pow misses in bits 0-3 and due vehicles in bits 4-7.
+	PDEPL PDEPMISS(R10), AX, AX
+	PDEPL PDEPDUE(R10), R14, R14
 	ORL R14, AX
-	ORL R9, AX
-	MOVW AX, (R11)
+	KMOVW K5, R14
+	PDEPL PDEPMOVED(R10), R14, R14
+	ORL R14, AX
+	MOVL AX, (R11)
 
 	VCMPPD.BCST $0x00, KCRASHED(R10), Z2, K4
 	KMOVW K4, R14
@@ -498,7 +688,7 @@ loop512:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R15
-	ADDQ $2, R11
+	ADDQ $4, R11
 	DECQ R12
 	JNZ loop512
 

@@ -2,8 +2,12 @@
 
 package driving
 
-// sweep moves the fast vehicles of row r by one simulation step (see sweepGeneric).
-func sweep(r *row, k *sweepConsts, _ *sweepTable) int { return sweepGeneric(r, k) }
+// sweep moves the vehicles of row r by one simulation step (sweepGeneric, then laneSteps).
+func sweep(r *row, k *sweepConsts, _ *sweepTable) int {
+	flags := sweepGeneric(r, k)
+	laneSteps(r, k)
+	return flags
+}
 
 // sweepKernel names the implementation of sweep in use.
 const sweepKernel = "generic"

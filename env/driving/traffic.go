@@ -52,15 +52,15 @@ type Vehicle struct {
 	// steerLazy says that SteerCmd and Steer are atan(tanSteer), which SyncWorld computes:
 	// the lane-frame integration needs only the tangent.
 	steerLazy bool
-	invV0    float64 // 1/|desired speed| (clipped) for the IDM free term
-	free     float64 // IDM free-road term at the current speed
-	radius   float64 // half the diagonal of the footprint
-	hl       float64 // half the length
-	centered bool    // exactly on Lane's centre, aligned with it, and keeping the lane
-	slow     bool    // on the slow list; otherwise its row entry holds its state
-	memb     [2]int8 // rows (lanes) holding the vehicle, in increasing order (-1: unused)
-	idx      [2]int32
-	pw       powSeries
+	invV0     float64 // 1/|desired speed| (clipped) for the IDM free term
+	free      float64 // IDM free-road term at the current speed
+	radius    float64 // half the diagonal of the footprint
+	hl        float64 // half the length
+	centered  bool    // exactly on Lane's centre, aligned with it, and keeping the lane
+	slow      bool    // on the slow list; otherwise its row entry holds its state
+	memb      [2]int8 // rows (lanes) holding the vehicle, in increasing order (-1: unused)
+	idx       [2]int32
+	pw        powSeries
 }
 
 // S is the vehicle's distance along the road [m].
@@ -148,7 +148,8 @@ type Traffic struct {
 	dirty   []bool    // per lane: the row may be out of order
 	k       sweepConsts
 	tab     sweepTable
-	params  trafficParams // the parameters k and tab were derived from
+	params  trafficParams // the parameters k, tab and reach were derived from
+	reach   []float64     // per lane: half its width plus OnLaneMargin
 	// maxRadius is the largest radius of the vehicles added since the last Reset.
 	maxRadius float64
 }
@@ -197,11 +198,15 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 // refresh derives the constants of the hot loops from the parameters when these changed, so
 // that changes to IDM, Car, Control and MOBIL take effect at the next Step.
 func (t *Traffic) refresh(dt float64) {
-	ps := trafficParams{t.IDM, t.Car, t.Control, t.MOBIL, dt}
+	ps := trafficParams{t.IDM, t.Car, t.Control, t.MOBIL, dt, t.OnLaneMargin}
 	if ps == t.params {
 		return
 	}
 	t.params = ps
+	t.reach = t.reach[:0]
+	for _, l := range t.Lanes {
+		t.reach = append(t.reach, l.Width/2+t.OnLaneMargin)
+	}
 	t.k = newSweepConsts(t.IDM, t.Car, t.Control, t.MOBIL, dt)
 	t.k.table(&t.tab)
 }
@@ -213,6 +218,7 @@ type trafficParams struct {
 	control LaneController
 	mobil   MOBIL
 	dt      float64
+	margin  float64
 }
 
 // Reset removes every vehicle.
@@ -280,34 +286,57 @@ func (t *Traffic) SetTargetSpeed(i int, v0 float64) {
 func (t *Traffic) SetTargetLane(i int, lane int) {
 	p := &t.Vehicles[i]
 	p.TargetLane = min(max(lane, 0), len(t.Lanes)-1)
-	if p.TargetLane != p.Lane {
+	switch {
+	case p.TargetLane != p.Lane:
 		p.centered = false
 		t.markSlow(int32(i))
+	case p.slow:
+		t.pull(int32(i))
+		t.push(int32(i)) // its entry steers to the target lane
 	}
 }
 
 // markSlow moves a vehicle from the fast path to the slow list: its state moves from its row
-// entry to its Vehicle, and the entry becomes a ghost.
+// entry to its Vehicle, and the entry becomes a slow one.
 func (t *Traffic) markSlow(i int32) {
 	p := &t.Vehicles[i]
 	if p.slow {
+		t.pull(i)
+		t.push(i) // its target lane may have changed
 		return
 	}
 	t.pull(i)
 	p.slow = true
-	t.rows[p.memb[0]].set(pKind, int(p.idx[0]), kGhost)
+	p.sinB, p.cosB, p.tanSteer = 0, 1, 0
 	t.slow = append(t.slow, i)
+	t.push(i)
 }
 
-// pull copies the state of a vehicle on the fast path from its row entry to its Vehicle.
+// pull copies the state of a vehicle from its row entry to its Vehicle, where the entry holds
+// it: on the fast path, and when changing lanes in the lanes' frame (its entry on its own
+// lane). Change a vehicle between a pull and a push.
 func (t *Traffic) pull(i int32) {
 	p := &t.Vehicles[i]
-	if p.slow || p.memb[0] < 0 {
-		return
+	switch {
+	case p.memb[0] < 0:
+	case !p.slow:
+		r, k := &t.rows[p.memb[0]], int(p.idx[0])
+		p.s, p.Speed, p.free = r.at(pS, k), r.at(pV, k), r.at(pFree, k)
+		p.Timer, p.AccelCmd = r.at(pTimer, k), r.at(pAcc, k)
+	case t.laneFrame(p):
+		t.pullSlow(p)
 	}
-	r, k := &t.rows[p.memb[0]], int(p.idx[0])
-	p.s, p.Speed, p.free = r.at(pS, k), r.at(pV, k), r.at(pFree, k)
-	p.Timer, p.AccelCmd = r.at(pTimer, k), r.at(pAcc, k)
+}
+
+// pullSlow copies the state of a vehicle changing lanes in the lanes' frame from its entry
+// on its own lane, which holds it, to its Vehicle.
+func (t *Traffic) pullSlow(p *Vehicle) {
+	r, k := t.own(p)
+	st := r.stride
+	d := r.d[k:]
+	p.s, p.Speed, p.free, p.Timer, p.AccelCmd = d[pS*st], d[pV*st], d[pFree*st], d[pTimer*st], d[pAcc*st]
+	p.r0, p.e, p.ec, p.es = d[pR0*st], d[pE*st], d[pEC*st], d[pES*st]
+	p.sinB, p.cosB, p.tanSteer = d[pSinB*st], d[pCosB*st], d[pTanD*st]
 }
 
 // push writes a vehicle's state and parameters to its row entries.
@@ -315,40 +344,70 @@ func (t *Traffic) push(i int32) {
 	p := &t.Vehicles[i]
 	for n, c := range p.memb {
 		if c >= 0 {
-			t.writeEntry(&t.rows[c], int(p.idx[n]), p)
+			t.writeEntry(int(c), int(p.idx[n]), p)
 		}
 	}
 }
 
-// writeEntry fills entry k of row r from vehicle p.
-func (t *Traffic) writeEntry(r *row, k int, p *Vehicle) {
-	kind := kGhost
+// laneFrame reports whether slow vehicle p changes lanes under the lane controller, which
+// the sweep's kernels command and laneStep integrates; the others (directly driven, crashed,
+// or with a steering-rate limit) take Bicycle.Step in the world's frame.
+func (t *Traffic) laneFrame(p *Vehicle) bool {
+	return !p.Crashed && (p.Driver == DriverIDM || p.Driver == DriverMeta) && t.Car.MaxSteerRate == 0
+}
+
+// entryKind returns the kind of p's entry on lane c.
+func (t *Traffic) entryKind(p *Vehicle, c int) float64 {
 	switch {
 	case p.slow:
+		if c != p.Lane || !t.laneFrame(p) {
+			return kGhost
+		}
+		if p.Driver == DriverIDM {
+			return kSlowIDM
+		}
+		return kSlowMeta
 	case p.Crashed:
-		kind = kCrashed
+		return kCrashed
 	case p.Driver == DriverIDM:
-		kind = kIDM
+		return kIDM
 	case p.Driver == DriverMeta:
-		kind = kMeta
+		return kMeta
 	}
+	return kGhost
+}
+
+// writeEntry fills entry k of lane c's row from vehicle p.
+func (t *Traffic) writeEntry(c, k int, p *Vehicle) {
+	r := &t.rows[c]
 	st := r.stride
 	d := r.d
 	d[pS*st+k], d[pV*st+k], d[pFree*st+k] = p.s, p.Speed, p.free
 	d[pTimer*st+k], d[pAcc*st+k], d[pTgt*st+k] = p.Timer, p.AccelCmd, p.TargetSpeed
-	d[pInv*st+k], d[pHL*st+k], d[pKind*st+k] = p.invV0, p.hl, float64(kind)
+	d[pInv*st+k], d[pHL*st+k], d[pKind*st+k] = p.invV0, p.hl, t.entryKind(p, c)
 	for j, c := range p.pw.c {
 		d[(pC0+j)*st+k] = c
 	}
+	t.writeLane(r, k, p)
+}
+
+// writeLane writes the lane-change state of vehicle p to entry k of row r.
+func (t *Traffic) writeLane(r *row, k int, p *Vehicle) {
+	st := r.stride
+	d := r.d
+	d[pR0*st+k], d[pE*st+k], d[pEC*st+k], d[pES*st+k] = p.r0, p.e, p.ec, p.es
+	d[pOff*st+k], d[pSinB*st+k], d[pCosB*st+k], d[pTanD*st+k] = t.off[p.TargetLane], p.sinB, p.cosB, p.tanSteer
 }
 
 // crash marks vehicle i crashed.
 func (t *Traffic) crash(i int32) {
 	p := &t.Vehicles[i]
-	p.Crashed = true
-	if !p.slow {
-		t.rows[p.memb[0]].set(pKind, int(p.idx[0]), kCrashed)
+	if p.Crashed {
+		return
 	}
+	t.pull(i) // before the vehicle leaves the lane-frame integration
+	p.Crashed = true
+	t.push(i)
 }
 
 // setV0 caches the IDM's desired speed, the target speed clipped to the lane's limit, and
@@ -366,12 +425,13 @@ func (t *Traffic) setV0(p *Vehicle) {
 // directly driven vehicle has no desired speed: when other vehicles weigh it as a follower in
 // their MOBIL decisions, its free-road term is 0 (highway-env divides by a zero target speed
 // there).
-func (t *Traffic) updateFree(p *Vehicle) {
+func (t *Traffic) updateFree(p *Vehicle) { p.free = t.freeTerm(p, p.Speed) }
+
+// freeTerm is vehicle p's free-road term at speed v.
+func (t *Traffic) freeTerm(p *Vehicle, v float64) float64 {
 	if p.Driver == DriverDirect {
-		p.free = 0
-		return
+		return 0
 	}
-	v := p.Speed
 	if v < 0 {
 		v = 0
 	}
@@ -382,7 +442,7 @@ func (t *Traffic) updateFree(p *Vehicle) {
 	} else {
 		xd = powPos(x, p.pw.delta)
 	}
-	p.free = t.k.a * (1 - xd)
+	return t.k.a * (1 - xd)
 }
 
 // fromWorld sets the road-frame state (s, r0, e) from the world pose.
@@ -398,6 +458,28 @@ func (t *Traffic) toWorld(p *Vehicle) {
 	p.X = g.X + p.s*g.cos - p.r0*g.sin
 	p.Y = g.Y + p.s*g.sin + p.r0*g.cos
 	p.Heading = g.Heading + p.e
+}
+
+// laneOf returns the lane nearest to the lateral offset r0 among lane and the lanes beside
+// it, and the offset from its centre, as nearestLane.
+func (t *Traffic) laneOf(r0 float64, lane int) (int, float64) {
+	if w := t.spacing; w > 0 {
+		x := r0/w + 0.5
+		c := int(x)
+		if float64(c) > x {
+			c--
+		}
+		c = min(max(c, 0), len(t.off)-1)
+		return c, r0 - float64(c)*w
+	}
+	lo, hi := max(lane-1, 0), min(lane+1, len(t.off)-1)
+	best := math.Inf(1)
+	for c := lo; c <= hi; c++ {
+		if d := math.Abs(r0 - t.off[c]); d < best {
+			best, lane = d, c
+		}
+	}
+	return lane, r0 - t.off[lane]
 }
 
 // nearestLane sets Lane and r from r0, searching every lane or the lanes beside Lane.
@@ -433,12 +515,20 @@ func (t *Traffic) Step(dt float64) {
 	t.SyncWorld()
 }
 
-// SyncWorld copies the state of the vehicles on the fast path from the rows to their Vehicle
-// and sets their world position and heading, which step leaves behind (a highway step of
-// several simulation steps needs them only at its end).
+// SyncWorld copies the state of the vehicles on the fast path and of those changing lanes in
+// the lanes' frame from the rows to their Vehicle and sets their world position and heading,
+// which step leaves behind (a highway step of several simulation steps needs them only at its
+// end).
 func (t *Traffic) SyncWorld() {
 	for _, i := range t.slow {
-		if p := &t.Vehicles[i]; p.steerLazy {
+		p := &t.Vehicles[i]
+		if !t.laneFrame(p) {
+			continue
+		}
+		t.pullSlow(p)
+		t.nearestLane(p, false)
+		t.toWorld(p)
+		if p.steerLazy {
 			p.SteerCmd = atan(p.tanSteer)
 			p.Steer, p.steerLazy = p.SteerCmd, false
 		}
@@ -451,7 +541,7 @@ func (t *Traffic) SyncWorld() {
 		S, V, F := r.d[pS*st:pS*st+r.n], r.d[pV*st:pV*st+r.n], r.d[pFree*st:pFree*st+r.n]
 		T, A, K := r.d[pTimer*st:pTimer*st+r.n], r.d[pAcc*st:pAcc*st+r.n], r.d[pKind*st:pKind*st+r.n]
 		for e, i := range r.id[:len(S)] {
-			if K[e] == kGhost {
+			if K[e] == kGhost || K[e] >= kSlowIDM {
 				continue
 			}
 			p := &t.Vehicles[i]
@@ -469,9 +559,12 @@ func (t *Traffic) step() {
 	vs := t.Vehicles
 	t.due = t.due[:0]
 	clear(t.dirty)
-	// 1. Commands of the slow vehicles, from the state before anyone moves.
+	// 1. Commands of the slow vehicles outside the lane-frame integration, from the state
+	// before anyone moves (the sweep commands the others).
 	for _, i := range t.slow {
-		t.command(&vs[i])
+		if p := &vs[i]; !t.laneFrame(p) {
+			t.command(p)
+		}
 	}
 	// 2. The fast vehicles, row by row: the sweep, then the free-road terms the series could
 	// not give, the vehicles due for a lane-change decision, and the collisions between
@@ -491,13 +584,7 @@ func (t *Traffic) step() {
 		}
 	}
 	// 3. The slow vehicles move.
-	delay := t.MOBIL.Delay
-	for _, i := range t.slow {
-		t.moveSlow(i)
-		if p := &vs[i]; p.Driver == DriverIDM && (p.Timer > delay || p.Lane != p.TargetLane) {
-			t.due = append(t.due, i)
-		}
-	}
+	t.moveSlow()
 	// 4. Order of the rows that changed, the collisions that involve slow vehicles, then the
 	// lane-change decisions for the next step.
 	for c, dirty := range t.dirty {
@@ -519,7 +606,7 @@ func (t *Traffic) afterSweep(r *row) {
 			continue
 		}
 		for miss := o & 15; miss != 0; miss &= miss - 1 {
-			e := 4*b + bits.TrailingZeros8(miss)
+			e := 4*b + bits.TrailingZeros16(miss)
 			p := &t.Vehicles[r.id[e]]
 			v1 := r.at(pV, e)
 			x := v1 * p.invV0
@@ -528,8 +615,8 @@ func (t *Traffic) afterSweep(r *row) {
 			}
 			r.set(pFree, e, t.k.a*(1-powPos(x, p.pw.delta)))
 		}
-		for due := o >> 4; due != 0; due &= due - 1 {
-			t.due = append(t.due, r.id[4*b+bits.TrailingZeros8(due)])
+		for due := o >> 4 & 15; due != 0; due &= due - 1 {
+			t.due = append(t.due, r.id[4*b+bits.TrailingZeros16(due)])
 		}
 	}
 }
@@ -542,7 +629,7 @@ func (t *Traffic) collideRow(r *row) {
 	S, HL, K := r.d[pS*st:(pS+1)*st], r.d[pHL*st:(pHL+1)*st], r.d[pKind*st:(pKind+1)*st]
 	behind := -1
 	for e := range r.n {
-		if K[e] == kGhost {
+		if K[e] == kGhost || K[e] >= kSlowIDM {
 			continue
 		}
 		if behind >= 0 && S[e]-S[behind] < HL[e]+HL[behind] {
@@ -595,30 +682,45 @@ func (t *Traffic) state(i int32) (s, v, free float64) {
 // timer returns vehicle i's lane-change timer.
 func (t *Traffic) timer(i int32) float64 {
 	p := &t.Vehicles[i]
-	if p.slow {
+	if p.slow && !t.laneFrame(p) {
 		return p.Timer
 	}
-	return t.rows[p.memb[0]].at(pTimer, int(p.idx[0]))
+	r, k := t.own(p)
+	return r.at(pTimer, k)
+}
+
+// pose returns vehicle i's position along the road, lateral offset from lane 0's centre, and
+// the cosine and sine of its heading relative to the lanes, wherever they are kept.
+func (t *Traffic) pose(i int32) (s, r0, ec, es float64) {
+	p := &t.Vehicles[i]
+	switch {
+	case !p.slow:
+		r, k := t.own(p)
+		return r.at(pS, k), p.r0, p.ec, p.es
+	case t.laneFrame(p):
+		r, k := t.own(p)
+		return r.at(pS, k), r.at(pR0, k), r.at(pEC, k), r.at(pES, k)
+	}
+	return p.s, p.r0, p.ec, p.es
 }
 
 // resetTimer sets vehicle i's lane-change timer to 0.
 func (t *Traffic) resetTimer(i int32) {
 	p := &t.Vehicles[i]
 	p.Timer = 0
-	if !p.slow {
-		t.rows[p.memb[0]].set(pTimer, int(p.idx[0]), 0)
+	for n, c := range p.memb {
+		if c >= 0 {
+			t.rows[c].set(pTimer, int(p.idx[n]), 0)
+		}
 	}
 }
 
-// command computes a slow vehicle's commands: IDM or the speed controller for the
-// acceleration, and highway-env's ControlledVehicle.steering_control toward the target lane
-// for the wheel angle (a lateral speed command proportional to the offset, turned into a
-// heading reference, a yaw rate proportional to the heading error, and the wheel angle giving
-// that yaw rate; on straight lanes highway-env's look-ahead along the lane has no effect). The
-// arithmetic is written out: this runs for every vehicle changing lanes at every step. The
-// controller yields the sine of the slip angle β = asin(lr·ω/v), from which the integration
-// needs only β's sine and cosine and the wheel angle's tangent L/lr·tan β; the wheel angle
-// itself, an arc tangent, waits for SyncWorld unless it is clipped.
+// command computes the commands of a slow vehicle outside the lane-frame integration (see
+// laneFrame), from the state before anyone moves: a crashed vehicle brakes to a stop with its
+// wheels straight; with a steering-rate limit, a traffic or meta-action vehicle takes IDM's or
+// the speed controller's acceleration and the lane controller's wheel angle, which
+// Bicycle.Step follows at its rate. (The sweep commands the vehicles changing lanes in the
+// lanes' frame.)
 func (t *Traffic) command(p *Vehicle) {
 	v := p.Speed
 	if p.Crashed {
@@ -633,52 +735,78 @@ func (t *Traffic) command(p *Vehicle) {
 			st := r.stride
 			a -= t.interaction(v, p.s, r.d[pV*st+e+1], r.d[pS*st+e+1])
 		}
-		p.AccelCmd = clamp(a, -k.maxAccel, k.maxAccel)
+		p.AccelCmd = clamp(a, k.lo, k.hi)
 	case DriverMeta:
 		p.AccelCmd = (p.TargetSpeed - v) * k.invTau
 	default:
-		return
+		return // directly driven: the caller's commands
 	}
-	invV := 1 / notZero(v)
-	// Lateral position → heading reference (relative to the lane), clipped to ±π/4.
-	z := clamp(-(p.r0-t.off[p.TargetLane])*k.invTauLat*invV, -1, 1)
-	ref := clamp(asin(z), -math.Pi/4, math.Pi/4)
-	// Heading error → yaw rate → slip angle β = asin(lr·ω/v) → tan δ = L/lr·tan β.
-	d := ref - p.e
-	if d >= math.Pi || d < -math.Pi {
-		d = wrapToPi(d)
+	var steer float64
+	var clipped bool
+	p.sinB, p.cosB, p.tanSteer, steer, clipped = k.controller(v, p.r0, t.off[p.TargetLane], p.e)
+	if !clipped {
+		steer = atan(p.tanSteer)
 	}
-	sinB := clamp(k.lrTauH*d*invV, -1, 1)
-	cosB := math.Sqrt(1 - sinB*sinB)
-	tanD := k.lOverLr * sinB / cosB
-	switch {
-	case tanD > k.tanMaxSteer || tanD < -k.tanMaxSteer:
-		// The wheel angle is clipped: β follows from it.
-		steer := clamp(atan(tanD), -k.maxSteer, k.maxSteer)
-		tanD = math.Tan(steer)
-		tanB := k.lrOverL * tanD
-		cosB = 1 / math.Sqrt(1+tanB*tanB)
-		sinB = tanB * cosB
-		p.SteerCmd, p.steerLazy = steer, false
-	case t.Car.MaxSteerRate > 0:
-		p.SteerCmd, p.steerLazy = atan(tanD), false // Bicycle.Step integrates the angle
-	default:
-		p.steerLazy = true
-	}
-	p.tanSteer, p.sinB, p.cosB = tanD, sinB, cosB
+	p.SteerCmd, p.steerLazy = steer, false
 }
 
-// moveSlow integrates a slow vehicle and updates its lane, rows and fast-path flag.
-func (t *Traffic) moveSlow(i int32) {
-	p := &t.Vehicles[i]
-	if p.Driver == DriverDirect || p.Crashed || t.Car.MaxSteerRate > 0 {
-		t.Car.Step(&p.State, p.SteerCmd, p.AccelCmd, t.k.dt)
-		t.fromWorld(p)
-	} else {
-		t.moveLaneFrame(p)
+// moveSlow moves the slow vehicles: the sweep moved those it could and left the others'
+// acceleration command in their entry; laneStep integrates these, Bicycle.Step the vehicles
+// outside the lane-frame integration. Then, in a second pass (entries move when a vehicle
+// joins or leaves a row), each vehicle's lane, rows, fast-path flag and lane-change decision.
+func (t *Traffic) moveSlow() {
+	vs := t.Vehicles
+	k := &t.k
+	for _, i := range t.slow {
+		p := &vs[i]
+		if !t.laneFrame(p) {
+			t.Car.Step(&p.State, p.SteerCmd, p.AccelCmd, k.dt)
+			t.fromWorld(p)
+			p.Timer += k.dt
+			t.updateFree(p)
+			continue
+		}
+		r, e := t.own(p)
+		if r.out[e>>2]>>(8+e&3)&1 != 0 {
+			p.steerLazy = true // moved by the sweep
+			continue
+		}
+		st := r.stride
+		d := r.d[e:]
+		ls := laneState{
+			s: d[pS*st], r0: d[pR0*st], e: d[pE*st], ec: d[pEC*st], es: d[pES*st],
+			v: d[pV*st], off: d[pOff*st], acc: d[pAcc*st],
+		}
+		steer, clipped := k.laneStep(&ls)
+		d[pS*st], d[pV*st], d[pR0*st], d[pE*st], d[pEC*st], d[pES*st] = ls.s, ls.v, ls.r0, ls.e, ls.ec, ls.es
+		d[pSinB*st], d[pCosB*st], d[pTanD*st] = ls.sinB, ls.cosB, ls.tanD
+		d[pTimer*st] += k.dt
+		d[pFree*st] = t.freeTerm(p, ls.v)
+		if clipped {
+			p.SteerCmd, p.Steer, p.steerLazy = steer, steer, false
+		} else {
+			p.steerLazy = true
+		}
 	}
-	p.Timer += t.k.dt
-	t.updateFree(p)
+	delay := t.MOBIL.Delay
+	for _, i := range t.slow {
+		t.settle(i)
+		if p := &vs[i]; p.Driver == DriverIDM && (t.timer(i) > delay || p.Lane != p.TargetLane) {
+			t.due = append(t.due, i)
+		}
+	}
+}
+
+// settle updates a slow vehicle's lane, rows and fast-path flag after its move.
+func (t *Traffic) settle(i int32) {
+	p := &t.Vehicles[i]
+	if t.laneFrame(p) {
+		if t.settleQuick(p) {
+			return
+		}
+		t.pullSlow(p)
+		t.toWorld(p)
+	}
 	old := p.Lane
 	t.nearestLane(p, p.Driver == DriverDirect)
 	if p.Lane != old {
@@ -704,80 +832,50 @@ func (t *Traffic) moveSlow(i int32) {
 			break
 		}
 		r := &t.rows[c]
-		k := int(p.idx[n])
-		S := r.d[pS*r.stride : (pS+1)*r.stride]
-		S[k] = p.s
-		r.d[pV*r.stride+k], r.d[pFree*r.stride+k] = p.Speed, p.free
-		if (k > 0 && S[k-1] > p.s) || (k+1 < r.n && S[k+1] < p.s) {
+		k, st := int(p.idx[n]), r.stride
+		d := r.d
+		d[pS*st+k], d[pV*st+k], d[pFree*st+k], d[pTimer*st+k] = p.s, p.Speed, p.free, p.Timer
+		d[pAcc*st+k], d[pInv*st+k], d[pKind*st+k] = p.AccelCmd, p.invV0, t.entryKind(p, int(c))
+		t.writeLane(r, k, p)
+		if (k > 0 && d[pS*st+k-1] > p.s) || (k+1 < r.n && d[pS*st+k+1] < p.s) {
 			t.dirty[c] = true
 		}
 	}
 }
 
-// moveLaneFrame integrates the bicycle model of a slow vehicle in the lanes' frame, where its
-// pose is (s, r0, e), as Bicycle.Step does in the world's: the exact arc for the command held
-// over the step, from the slip angle's sine and cosine that command left. The heading changes
-// by Δψ = dist·sin β/lr, a few hundredths of a radian a step, where sin Δψ/Δψ and
-// (1 - cos Δψ)/Δψ² are six terms of their series (exact to rounding for |Δψ| <= 0.1) instead
-// of a sine, a cosine and two divisions.
-func (t *Traffic) moveLaneFrame(p *Vehicle) {
-	k := &t.k
-	v0 := p.Speed
-	v1 := clamp(v0+clamp(p.AccelCmd, k.carLo, k.carHi)*k.dt, k.vmin, k.vmax)
-	dist := 0.5 * (v0 + v1) * k.dt
-	p.Speed = v1
-	if !p.steerLazy {
-		p.Steer = p.SteerCmd
+// settleQuick is settle for a vehicle changing lanes in the lanes' frame that stays on its
+// lane and its rows and does not reach its lane's centre, nearly every step of a lane change:
+// its state stays in its entry on its own lane, which it copies to the other lane's entry
+// (position, speed and free-road term: what the vehicles there read), marking a row whose
+// order the move broke. It reports false, doing nothing, in the other cases.
+func (t *Traffic) settleQuick(p *Vehicle) bool {
+	r, k := t.own(p)
+	st := r.stride
+	d := r.d
+	r0, e := d[pR0*st+k], d[pE*st+k]
+	lane, off := t.laneOf(r0, p.Lane)
+	if lane != p.Lane || (off < snapOffset && off > -snapOffset && e < snapAngle && e > -snapAngle && lane == p.TargetLane) ||
+		t.membershipOf(lane, off, r0, p.centered) != p.memb {
+		return false
 	}
-	ec, es := p.ec, p.es
-	s, r0 := p.s, p.r0
-	if sb := p.sinB; sb == 0 {
-		s += dist * ec
-		r0 += dist * es
-	} else {
-		cb := p.cosB
-		c0 := ec*cb - es*sb // the course: heading + β
-		s0 := es*cb + ec*sb
-		dh := dist * sb * k.invLr
-		var sd, cd, fa, fb float64
-		if dh <= 0.1 && dh >= -0.1 {
-			h2 := dh * dh
-			fa = 1 + h2*(sinc1+h2*(sinc2+h2*(sinc3+h2*(sinc4+h2*sinc5))))
-			g := 0.5 + h2*(cosc1+h2*(cosc2+h2*(cosc3+h2*(cosc4+h2*cosc5))))
-			sd, cd, fb = dh*fa, 1-h2*g, dh*g
-		} else {
-			sd, cd, fa, fb = arcTrig(dh)
-		}
-		s += dist * (c0*fa - s0*fb)
-		r0 += dist * (s0*fa + c0*fb)
-		p.ec, p.es = ec*cd-es*sd, es*cd+ec*sd
-		e := p.e + dh
-		if e >= math.Pi || e < -math.Pi {
-			e = wrapToPi(e)
-		}
-		p.e = e
+	s := d[pS*st+k]
+	if (k > 0 && d[pS*st+k-1] > s) || (k+1 < r.n && d[pS*st+k+1] < s) {
+		t.dirty[lane] = true
 	}
-	p.s, p.r0 = s, r0
-	g := &t.road
-	p.X = g.X + s*g.cos - r0*g.sin
-	p.Y = g.Y + s*g.sin + r0*g.cos
-	p.Heading = g.Heading + p.e
-}
-
-// Coefficients of sin x/x = 1 + Σ sinc_k x^2k and (1 - cos x)/x² = 1/2 + Σ cosc_k x^2k.
-const (
-	sinc1, sinc2, sinc3, sinc4, sinc5 = -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800
-	cosc1, cosc2, cosc3, cosc4, cosc5 = -1.0 / 24, 1.0 / 720, -1.0 / 40320, 1.0 / 3628800, -1.0 / 479001600
-)
-
-// arcTrig returns sin Δψ, cos Δψ, sin Δψ/Δψ and (1 - cos Δψ)/Δψ for a heading change beyond
-// the series of moveLaneFrame.
-//
-//go:noinline
-func arcTrig(dh float64) (sd, cd, fa, fb float64) {
-	sHalf, cHalf := sincos(0.5 * dh)
-	cd, sd = 1-2*sHalf*sHalf, 2*sHalf*cHalf
-	return sd, cd, sd / dh, 2 * sHalf * sHalf / dh
+	n := 1
+	if int(p.memb[0]) != lane {
+		n = 0
+	}
+	if c := p.memb[n]; c >= 0 {
+		o := &t.rows[c]
+		ko, so := int(p.idx[n]), o.stride
+		do := o.d
+		do[pS*so+ko], do[pV*so+ko], do[pFree*so+ko] = s, d[pV*st+k], d[pFree*st+k]
+		if (ko > 0 && do[pS*so+ko-1] > s) || (ko+1 < o.n && do[pS*so+ko+1] < s) {
+			t.dirty[c] = true
+		}
+	}
+	return true
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
@@ -798,10 +896,9 @@ func (t *Traffic) interaction(v, s, vl, sl float64) float64 {
 	return t.k.a * q * q
 }
 
-// desiredGap is the IDM's desired gap s* of follower f behind leader l.
-func (t *Traffic) desiredGap(f, l *Vehicle) float64 {
-	v := f.Speed
-	return t.k.s0 + math.Max(0, v*t.k.tg+v*(v-l.Speed)*t.k.hk)
+// desiredGap is the IDM's desired gap s* of a follower at speed v behind a leader at speed vl.
+func (t *Traffic) desiredGap(v, vl float64) float64 {
+	return t.k.s0 + math.Max(0, v*t.k.tg+v*(v-vl)*t.k.hk)
 }
 
 // dropFast returns the vehicles that converged on their lane's centre to the fast path.
@@ -809,6 +906,7 @@ func (t *Traffic) dropFast() {
 	n := 0
 	for _, i := range t.slow {
 		if p := &t.Vehicles[i]; p.centered {
+			t.pull(i)
 			p.slow = false
 			t.push(i)
 		} else {
@@ -819,28 +917,41 @@ func (t *Traffic) dropFast() {
 	t.slow = t.slow[:n]
 }
 
-// updateMembership puts vehicle i on the rows of the lanes it is on (its own, and the one
-// beside it within the lane's half width plus OnLaneMargin) and off the others.
-func (t *Traffic) updateMembership(i int32) {
-	p := &t.Vehicles[i]
-	want := [2]int8{int8(p.Lane), -1}
-	if !p.centered {
-		// The lane beside on the side of the offset, if the vehicle is on it too.
-		side := p.Lane + 1
-		if p.r < 0 {
-			side = p.Lane - 1
-		}
-		if side >= 0 && side < len(t.Lanes) {
-			reach := t.Lanes[side].Width/2 + t.OnLaneMargin
-			if d := math.Abs(p.r0 - t.off[side]); d <= reach {
-				if side < p.Lane {
-					want = [2]int8{int8(side), int8(p.Lane)}
-				} else {
-					want[1] = int8(side)
-				}
+// membership returns the lanes whose rows should hold p: its own, and the one beside it on
+// the side of its offset when p lies within that lane's half width plus OnLaneMargin of its
+// centre (a vehicle on the fast path is on its own lane only).
+func (t *Traffic) membership(p *Vehicle) [2]int8 {
+	return t.membershipOf(p.Lane, p.r, p.r0, p.centered)
+}
+
+// membershipOf is membership for a vehicle on lane at offset r from its centre and r0 from
+// lane 0's.
+func (t *Traffic) membershipOf(lane int, r, r0 float64, centered bool) [2]int8 {
+	want := [2]int8{int8(lane), -1}
+	if centered {
+		return want
+	}
+	side := lane + 1
+	if r < 0 {
+		side = lane - 1
+	}
+	if side >= 0 && side < len(t.reach) {
+		if d := math.Abs(r0 - t.off[side]); d <= t.reach[side] {
+			if side < lane {
+				want = [2]int8{int8(side), int8(lane)}
+			} else {
+				want[1] = int8(side)
 			}
 		}
 	}
+	return want
+}
+
+// updateMembership puts vehicle i on the rows of the lanes it is on (membership) and off the
+// others.
+func (t *Traffic) updateMembership(i int32) {
+	p := &t.Vehicles[i]
+	want := t.membership(p)
 	if want == p.memb {
 		return
 	}
@@ -883,7 +994,7 @@ func (t *Traffic) insertEntry(c int, i int32) {
 	}
 	r.insertAt(k)
 	r.id[k] = i
-	t.writeEntry(r, k, p)
+	t.writeEntry(c, k, p)
 	n := 0
 	if p.memb[0] >= 0 {
 		n = 1
@@ -972,8 +1083,12 @@ func (t *Traffic) abortLaneChange(i int) {
 		if o.TargetLane != p.TargetLane || o.Lane == p.TargetLane || o.Driver == DriverDirect {
 			continue
 		}
-		if d := o.s - p.s; d > 0 && d < t.desiredGap(p, o) {
+		sp, vp, _ := t.state(int32(i))
+		so, vo, _ := t.state(j)
+		if d := so - sp; d > 0 && d < t.desiredGap(vp, vo) {
+			t.pull(int32(i))
 			p.TargetLane = p.Lane
+			t.push(int32(i))
 			return
 		}
 	}
@@ -1122,15 +1237,18 @@ func (t *Traffic) collideSlow() {
 	vs := t.Vehicles
 	for _, i := range t.slow {
 		p := &vs[i]
+		si, _, _, _ := t.pose(i)
 		if p.Driver == DriverDirect {
 			for j := range vs {
 				if j != int(i) {
-					sj, _, _ := t.state(int32(j))
-					t.testPair(i, int32(j), p.s, sj)
+					t.testPair(i, int32(j), si)
 				}
 			}
 			continue
 		}
+		// Beyond reach along the road, no footprint can touch p's (testPair decides the
+		// others).
+		reach := p.radius + t.maxRadius
 		for n, c := range p.memb {
 			if c < 0 {
 				continue
@@ -1138,33 +1256,32 @@ func (t *Traffic) collideSlow() {
 			r := &t.rows[c]
 			S := r.d[pS*r.stride:]
 			k := int(p.idx[n])
-			// Beyond reach along the road, no footprint can touch p's (testPair decides
-			// the others).
-			reach := p.radius + t.maxRadius
-			for m := k + 1; m < r.n && S[m]-p.s <= reach; m++ {
-				t.testPair(i, r.id[m], p.s, S[m])
+			for m := k + 1; m < r.n && S[m]-si <= reach; m++ {
+				t.testPair(i, r.id[m], si)
 			}
-			for m := k - 1; m >= 0 && p.s-S[m] <= reach; m-- {
-				t.testPair(i, r.id[m], p.s, S[m])
+			for m := k - 1; m >= 0 && si-S[m] <= reach; m-- {
+				t.testPair(i, r.id[m], si)
 			}
 		}
 	}
 }
 
-// testPair marks vehicles i and j, at positions si and sj along the road, crashed when their
-// footprints overlap.
-func (t *Traffic) testPair(i, j int32, si, sj float64) {
+// testPair marks vehicles i (at si along the road) and j crashed when their footprints
+// overlap.
+func (t *Traffic) testPair(i, j int32, si float64) {
 	a, b := &t.Vehicles[i], &t.Vehicles[j]
 	if a.Crashed && b.Crashed {
 		return
 	}
-	ds, dr := sj-si, b.r0-a.r0
+	_, ar0, aec, aes := t.pose(i)
+	sj, br0, bec, bes := t.pose(j)
+	ds, dr := sj-si, br0-ar0
 	reach := a.radius + b.radius
 	if ds*ds+dr*dr > reach*reach {
 		return
 	}
 	// Overlap in the lanes' frame, where the headings are e.
-	if overlapSC(Box{X: si, Y: a.r0, Length: a.Length, Width: a.Width}, Box{X: sj, Y: b.r0, Length: b.Length, Width: b.Width}, a.ec, a.es, b.ec, b.es) {
+	if overlapSC(Box{X: si, Y: ar0, Length: a.Length, Width: a.Width}, Box{X: sj, Y: br0, Length: b.Length, Width: b.Width}, aec, aes, bec, bes) {
 		t.crash(i)
 		t.crash(j)
 	}
