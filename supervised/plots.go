@@ -24,13 +24,15 @@ type panel struct {
 	Keys, Labels  []string
 	// LogY draws the y axis on a log scale (losses spanning decades).
 	LogY bool
+	// LegendBottom puts the legend at the bottom right (curves that rise, such as accuracy).
+	LegendBottom bool
 }
 
 // plotCurves draws a classifier's train/test loss and accuracy per epoch from metrics.csv.
 func plotCurves(dir, out, title string) error {
 	return plotPanels(dir, out, title, "charts/epoch", []panel{
 		{Title: "loss", YLabel: "cross-entropy", Keys: []string{"train/loss", "test/loss"}, Labels: []string{"train", "test"}},
-		{Title: "accuracy", YLabel: "accuracy", Keys: []string{"train/accuracy", "test/accuracy"}, Labels: []string{"train", "test"}},
+		{Title: "accuracy", YLabel: "accuracy", Keys: []string{"train/accuracy", "test/accuracy"}, Labels: []string{"train", "test"}, LegendBottom: true},
 	})
 }
 
@@ -98,7 +100,7 @@ func plotPanels(dir, out, title, xKey string, panels []panel) error {
 			p.Legend.Add(pn.Labels[i], l)
 			drawn++
 		}
-		p.Legend.Top = true
+		p.Legend.Top = !pn.LegendBottom
 		plots = append(plots, p)
 	}
 	if drawn == 0 {
