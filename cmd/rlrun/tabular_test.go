@@ -207,3 +207,69 @@ func TestTabularLearning(t *testing.T) {
 	}
 	t.Logf("Taxi-v4 over 3000 episodes: Q-learning %.3f, value iteration %.3f", qTaxi.MeanReturn, viTaxi.MeanReturn)
 }
+
+// TestDQNGridWorldsSmoke: DQN trains on PuckWorld and WaterWorld through the CLI (a few hundred
+// steps; BenchmarkDQNGridWorlds checks the shipped defaults).
+func TestDQNGridWorldsSmoke(t *testing.T) {
+	out := t.TempDir()
+	for _, id := range []string{"puckworld", "waterworld"} {
+		dir := tabularTrain(t, out, "dqn", id, tiny...)
+		res := evalJSON(t, dir, "--episodes", "2")
+		if res.EnvSteps != 600 || len(res.Returns) != 2 {
+			t.Errorf("dqn on %s: %+v", id, res)
+		}
+	}
+}
+
+// BenchmarkDQNGridWorlds runs `rlrun train dqn ENV` with the shipped defaults on PuckWorld-v0
+// and WaterWorld-v0 and the random baseline (`rlrun train random ENV`) for seeds 1..n, both
+// evaluated on the same 100 greedy episodes, and reports the mean returns:
+//
+//	go test ./cmd/rlrun -run '^$' -bench DQNGridWorlds -benchtime 1x -seeds 5 -v
+func BenchmarkDQNGridWorlds(b *testing.B) {
+	for _, id := range []string{"PuckWorld-v0", "WaterWorld-v0"} {
+		b.Run(strings.Split(id, "-")[0], func(b *testing.B) {
+			for range b.N {
+				var rnd, dqn, cpu float64
+				for s := 1; s <= *solveSeeds; s++ {
+					out := b.TempDir()
+					seed := strconv.Itoa(s)
+					r := evalRun(b, "train", "random", id, "--steps", "1000", "--seed", seed, "--out", out, "-q")
+					c0 := cpuSeconds()
+					d := evalRun(b, "train", "dqn", id, "--seed", seed, "--out", out, "-q")
+					c := cpuSeconds() - c0
+					rnd += r.MeanReturn
+					dqn += d.MeanReturn
+					cpu += c
+					b.Logf("%s seed %d: random %.2f ± %.2f, DQN %.2f ± %.2f over %d episodes; %d env steps, train %.1f s wall, command %.1f s CPU",
+						id, s, r.MeanReturn, r.StdReturn, d.MeanReturn, d.StdReturn, d.Episodes, d.EnvSteps, d.TrainSeconds, c)
+				}
+				n := float64(*solveSeeds)
+				b.ReportMetric(rnd/n, "random-return")
+				b.ReportMetric(dqn/n, "dqn-return")
+				b.ReportMetric(cpu/n, "cpu-s/run")
+			}
+		})
+	}
+}
+
+// evalRun runs an rlrun train command and returns the run's eval.json.
+func evalRun(b *testing.B, args ...string) run.EvalResult {
+	b.Helper()
+	code, stdout, stderr := rl(b, args...)
+	if code != 0 {
+		b.Fatalf("rlrun %v: %s%s", args, stdout, stderr)
+	}
+	var res run.EvalResult
+	for _, line := range strings.Split(stdout, "\n") {
+		if d, ok := strings.CutPrefix(line, "run directory: "); ok {
+			data, err := os.ReadFile(filepath.Join(d, run.EvalFile))
+			if err != nil || json.Unmarshal(data, &res) != nil {
+				b.Fatalf("%s: no eval.json: %v", d, err)
+			}
+			return res
+		}
+	}
+	b.Fatalf("no run directory in %q", stdout)
+	return res
+}
