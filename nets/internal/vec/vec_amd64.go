@@ -40,3 +40,9 @@ func sumRowsAVX2(dst, src *float32, rows, cols, n int)
 
 //go:noescape
 func addRowVectorAVX2(dst, b *float32, rows, cols, n int)
+
+//go:noescape
+func sumSquaresAVX2(x *float32, n int) float64
+
+//go:noescape
+func scaleAVX2(x *float32, n int, c float32)

@@ -18,3 +18,5 @@ func expAVX2(dst, src *float32, n int)                           { panic("unreac
 func sigmoidAVX2(dst, src *float32, n int)                       { panic("unreachable") }
 func sumRowsAVX2(dst, src *float32, rows, cols, n int)           { panic("unreachable") }
 func addRowVectorAVX2(dst, b *float32, rows, cols, n int)        { panic("unreachable") }
+func sumSquaresAVX2(x *float32, n int) float64                   { panic("unreachable") }
+func scaleAVX2(x *float32, n int, c float32)                     { panic("unreachable") }
