@@ -146,6 +146,7 @@ type Traffic struct {
 	changer []int32   // scratch: vehicles whose Lane differs from their TargetLane
 	due     []int32   // scratch: traffic vehicles whose lane-change logic runs this step
 	dirty   []bool    // per lane: the row may be out of order
+	flags   []uint8   // scratch: per lane, the sweep's flags
 	k       sweepConsts
 	tab     sweepTable
 	params  trafficParams // the parameters k, tab and reach were derived from
@@ -163,7 +164,7 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 	t := &Traffic{
 		Lanes: lanes, IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Control: DefaultLaneController(),
 		Car: DefaultCar(), OnLaneMargin: 1, rows: make([]row, len(lanes)),
-		off: make([]float64, len(lanes)), dirty: make([]bool, len(lanes)),
+		off: make([]float64, len(lanes)), dirty: make([]bool, len(lanes)), flags: make([]uint8, len(lanes)),
 	}
 	for i, l := range lanes {
 		if len(l.Segments) != 1 || l.Segments[0].Curvature != 0 {
@@ -566,15 +567,20 @@ func (t *Traffic) step() {
 			t.command(p)
 		}
 	}
-	// 2. The fast vehicles, row by row: the sweep, then the free-road terms the series could
-	// not give, the vehicles due for a lane-change decision, and the collisions between
-	// neighbours on the row.
+	// 2. The rows' sweeps, one after the other (so that the processor overlaps them), then
+	// row by row the free-road terms the series could not give, the vehicles due for a
+	// lane-change decision, and the collisions between neighbours on the row.
+	for c := range t.rows {
+		if r := &t.rows[c]; r.n > 0 {
+			t.flags[c] = uint8(sweep(r, &t.k, &t.tab))
+		}
+	}
 	for c := range t.rows {
 		r := &t.rows[c]
 		if r.n == 0 {
 			continue
 		}
-		flags := sweep(r, &t.k, &t.tab)
+		flags := t.flags[c]
 		if flags&sweepCrashed != 0 {
 			t.dirty[c] = true // crashed vehicles may pass through each other
 		}
@@ -790,19 +796,20 @@ func (t *Traffic) moveSlow() {
 	}
 	delay := t.MOBIL.Delay
 	for _, i := range t.slow {
-		t.settle(i)
-		if p := &vs[i]; p.Driver == DriverIDM && (t.timer(i) > delay || p.Lane != p.TargetLane) {
+		timer := t.settle(i)
+		if p := &vs[i]; p.Driver == DriverIDM && (timer > delay || p.Lane != p.TargetLane) {
 			t.due = append(t.due, i)
 		}
 	}
 }
 
-// settle updates a slow vehicle's lane, rows and fast-path flag after its move.
-func (t *Traffic) settle(i int32) {
+// settle updates a slow vehicle's lane, rows and fast-path flag after its move, and returns
+// its lane-change timer.
+func (t *Traffic) settle(i int32) float64 {
 	p := &t.Vehicles[i]
 	if t.laneFrame(p) {
-		if t.settleQuick(p) {
-			return
+		if timer, ok := t.settleQuick(p); ok {
+			return timer
 		}
 		t.pullSlow(p)
 		t.toWorld(p)
@@ -841,24 +848,27 @@ func (t *Traffic) settle(i int32) {
 			t.dirty[c] = true
 		}
 	}
+	return p.Timer
 }
 
 // settleQuick is settle for a vehicle changing lanes in the lanes' frame that stays on its
 // lane and its rows and does not reach its lane's centre, nearly every step of a lane change:
 // its state stays in its entry on its own lane, which it copies to the other lane's entry
 // (position, speed and free-road term: what the vehicles there read), marking a row whose
-// order the move broke. It reports false, doing nothing, in the other cases.
-func (t *Traffic) settleQuick(p *Vehicle) bool {
+// order the move broke, and returns its timer. It reports false, doing nothing, in the other
+// cases.
+func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 	r, k := t.own(p)
 	st := r.stride
-	d := r.d
-	r0, e := d[pR0*st+k], d[pE*st+k]
+	d := r.d[k:]
+	r0, e := d[pR0*st], d[pE*st]
 	lane, off := t.laneOf(r0, p.Lane)
 	if lane != p.Lane || (off < snapOffset && off > -snapOffset && e < snapAngle && e > -snapAngle && lane == p.TargetLane) ||
 		t.membershipOf(lane, off, r0, p.centered) != p.memb {
-		return false
+		return 0, false
 	}
-	s := d[pS*st+k]
+	s, v, free, timer := d[pS*st], d[pV*st], d[pFree*st], d[pTimer*st]
+	d = r.d
 	if (k > 0 && d[pS*st+k-1] > s) || (k+1 < r.n && d[pS*st+k+1] < s) {
 		t.dirty[lane] = true
 	}
@@ -870,12 +880,12 @@ func (t *Traffic) settleQuick(p *Vehicle) bool {
 		o := &t.rows[c]
 		ko, so := int(p.idx[n]), o.stride
 		do := o.d
-		do[pS*so+ko], do[pV*so+ko], do[pFree*so+ko] = s, d[pV*st+k], d[pFree*st+k]
+		do[pS*so+ko], do[pV*so+ko], do[pFree*so+ko] = s, v, free
 		if (ko > 0 && do[pS*so+ko-1] > s) || (ko+1 < o.n && do[pS*so+ko+1] < s) {
 			t.dirty[c] = true
 		}
 	}
-	return true
+	return timer, true
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
@@ -1062,9 +1072,10 @@ func (t *Traffic) decide() {
 		if p.Crashed {
 			continue
 		}
+		// A vehicle is due when its timer passed MOBIL's delay or, changing lanes, always.
 		if p.Lane != p.TargetLane {
 			t.abortLaneChange(int(i))
-		} else if t.timer(i) > t.MOBIL.Delay {
+		} else {
 			t.resetTimer(i)
 			t.changeLanePolicy(i)
 		}
