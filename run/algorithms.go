@@ -83,11 +83,11 @@ func init() {
 		},
 	})
 	// The tabular agents (tabular.go adapts them): TD learners and model-based planners.
-	Register(tdAlgorithm(tabular.QLearning, "tabular Q-learning: ε-greedy schedules, eligibility traces (Watkins's Q(λ)), Dyna-Q planning steps"))
+	Register(tdAlgorithm(tabular.QLearning, "tabular Q-learning (Discrete or MultiDiscrete states): ε schedules, traces (Watkins's Q(λ)), Dyna-Q"))
 	Register(tdAlgorithm(tabular.SARSA, "tabular SARSA: on-policy TD control, ε-greedy schedules, eligibility traces (SARSA(λ)), Dyna-Q"))
 	Register(tdAlgorithm(tabular.ExpectedSARSA, "tabular Expected SARSA: the expectation over the ε-greedy policy as target, traces, Dyna-Q"))
-	Register(planAlgorithm(tabular.ValueIterationName, "value iteration on the env's model, one sweep per episode played by its greedy policy"))
-	Register(planAlgorithm(tabular.PolicyIterationName, "policy iteration on the env's model, one evaluation sweep per episode played by its greedy policy"))
+	Register(planAlgorithm(tabular.ValueIterationName, "value iteration on the env's transition model (FrozenLake, CliffWalking, Taxi, GridWorld), a sweep per episode played"))
+	Register(planAlgorithm(tabular.PolicyIterationName, "policy iteration on the env's transition model, an evaluation sweep per episode its greedy policy plays"))
 }
 
 // The agents implement the interfaces structurally; these checks keep them honest.

@@ -14,7 +14,7 @@ func tdAlgorithm(m tabular.Method, description string) Algorithm {
 	return Algorithm{
 		Name:         string(m),
 		Description:  description,
-		ActionSpaces: "Discrete (Discrete or MultiDiscrete observations)",
+		ActionSpaces: "Discrete",
 		NewConfig:    func() any { c := tabular.DefaultConfig(); return &c },
 		Check:        tabular.CheckTD,
 		NewTrainer: func(params any, s Setup) (Trainer, error) {
@@ -37,7 +37,7 @@ func planAlgorithm(name, description string) Algorithm {
 	return Algorithm{
 		Name:         name,
 		Description:  description,
-		ActionSpaces: "Discrete (envs with a model: FrozenLake, CliffWalking, Taxi, GridWorld)",
+		ActionSpaces: "Discrete, model",
 		NewConfig:    func() any { c := tabular.DefaultPlanConfig(); return &c },
 		Check:        tabular.CheckPlan,
 		NewTrainer: func(params any, s Setup) (Trainer, error) {
