@@ -1,6 +1,9 @@
 package driving
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // A row holds the vehicles on one lane of a Traffic, sorted by their distance s along the road,
 // in struct-of-arrays form: one float64 plane per quantity, entry k of plane f at
@@ -71,6 +74,24 @@ const (
 const nPow = len(powSeries{}.c)
 
 func (r *row) plane(f int) []float64 { return r.d[f*r.stride : (f+1)*r.stride] }
+
+// col is one entry of a row, for the scalar code that reads and writes several of its
+// planes: they lie stride float64s apart, and an entry within the planes' length has every
+// plane within d, so that col's accesses, checked once, need no bounds check each (the
+// checks cost more than the loads in the per-vehicle bookkeeping).
+type col struct {
+	p  unsafe.Pointer
+	st uintptr // stride in bytes
+}
+
+// col returns entry k.
+func (r *row) col(k int) col {
+	_ = r.d[(nPlanes-1)*r.stride+k] // every plane of entry k
+	return col{unsafe.Pointer(&r.d[k]), uintptr(r.stride) * 8}
+}
+
+func (c col) get(f int) float64    { return *(*float64)(unsafe.Add(c.p, uintptr(f)*c.st)) }
+func (c col) set(f int, v float64) { *(*float64)(unsafe.Add(c.p, uintptr(f)*c.st)) = v }
 
 // at returns entry k of plane f.
 func (r *row) at(f, k int) float64 { return r.d[f*r.stride+k] }

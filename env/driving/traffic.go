@@ -56,6 +56,7 @@ type Vehicle struct {
 	free      float64 // IDM free-road term at the current speed
 	radius    float64 // half the diagonal of the footprint
 	hl        float64 // half the length
+	qlo, qhi  float64 // lateral offsets between which a lane change step is settleQuick's
 	centered  bool    // exactly on Lane's centre, aligned with it, and keeping the lane
 	slow      bool    // on the slow list; otherwise its row entry holds its state
 	memb      [2]int8 // rows (lanes) holding the vehicle, in increasing order (-1: unused)
@@ -315,7 +316,8 @@ func (t *Traffic) markSlow(i int32) {
 
 // pull copies the state of a vehicle from its row entry to its Vehicle, where the entry holds
 // it: on the fast path, and when changing lanes in the lanes' frame (its entry on its own
-// lane). Change a vehicle between a pull and a push.
+// lane), and sets its world pose (which a vehicle leaving the lanes' frame, on a crash,
+// integrates from). Change a vehicle between a pull and a push.
 func (t *Traffic) pull(i int32) {
 	p := &t.Vehicles[i]
 	switch {
@@ -324,8 +326,10 @@ func (t *Traffic) pull(i int32) {
 		r, k := &t.rows[p.memb[0]], int(p.idx[0])
 		p.s, p.Speed, p.free = r.at(pS, k), r.at(pV, k), r.at(pFree, k)
 		p.Timer, p.AccelCmd = r.at(pTimer, k), r.at(pAcc, k)
+		t.toWorld(p)
 	case t.laneFrame(p):
 		t.pullSlow(p)
+		t.toWorld(p)
 	}
 }
 
@@ -333,11 +337,10 @@ func (t *Traffic) pull(i int32) {
 // on its own lane, which holds it, to its Vehicle.
 func (t *Traffic) pullSlow(p *Vehicle) {
 	r, k := t.own(p)
-	st := r.stride
-	d := r.d[k:]
-	p.s, p.Speed, p.free, p.Timer, p.AccelCmd = d[pS*st], d[pV*st], d[pFree*st], d[pTimer*st], d[pAcc*st]
-	p.r0, p.e, p.ec, p.es = d[pR0*st], d[pE*st], d[pEC*st], d[pES*st]
-	p.sinB, p.cosB, p.tanSteer = d[pSinB*st], d[pCosB*st], d[pTanD*st]
+	c := r.col(k)
+	p.s, p.Speed, p.free, p.Timer, p.AccelCmd = c.get(pS), c.get(pV), c.get(pFree), c.get(pTimer), c.get(pAcc)
+	p.r0, p.e, p.ec, p.es = c.get(pR0), c.get(pE), c.get(pEC), c.get(pES)
+	p.sinB, p.cosB, p.tanSteer = c.get(pSinB), c.get(pCosB), c.get(pTanD)
 }
 
 // push writes a vehicle's state and parameters to its row entries.
@@ -347,6 +350,9 @@ func (t *Traffic) push(i int32) {
 		if c >= 0 {
 			t.writeEntry(int(c), int(p.idx[n]), p)
 		}
+	}
+	if p.slow && t.laneFrame(p) {
+		t.quickBounds(p)
 	}
 }
 
@@ -680,9 +686,8 @@ func (t *Traffic) rear(i int32) int32 {
 // them (they are the vehicle's own on the fast path, copies on the slow list).
 func (t *Traffic) state(i int32) (s, v, free float64) {
 	p := &t.Vehicles[i]
-	r, k := &t.rows[p.memb[0]], int(p.idx[0])
-	st := r.stride
-	return r.d[pS*st+k], r.d[pV*st+k], r.d[pFree*st+k]
+	c := t.rows[p.memb[0]].col(int(p.idx[0]))
+	return c.get(pS), c.get(pV), c.get(pFree)
 }
 
 // timer returns vehicle i's lane-change timer.
@@ -777,17 +782,23 @@ func (t *Traffic) moveSlow() {
 			p.steerLazy = true // moved by the sweep
 			continue
 		}
-		st := r.stride
-		d := r.d[e:]
+		c := r.col(e)
 		ls := laneState{
-			s: d[pS*st], r0: d[pR0*st], e: d[pE*st], ec: d[pEC*st], es: d[pES*st],
-			v: d[pV*st], off: d[pOff*st], acc: d[pAcc*st],
+			s: c.get(pS), r0: c.get(pR0), e: c.get(pE), ec: c.get(pEC), es: c.get(pES),
+			v: c.get(pV), off: c.get(pOff), acc: c.get(pAcc),
 		}
 		steer, clipped := k.laneStep(&ls)
-		d[pS*st], d[pV*st], d[pR0*st], d[pE*st], d[pEC*st], d[pES*st] = ls.s, ls.v, ls.r0, ls.e, ls.ec, ls.es
-		d[pSinB*st], d[pCosB*st], d[pTanD*st] = ls.sinB, ls.cosB, ls.tanD
-		d[pTimer*st] += k.dt
-		d[pFree*st] = t.freeTerm(p, ls.v)
+		c.set(pS, ls.s)
+		c.set(pV, ls.v)
+		c.set(pR0, ls.r0)
+		c.set(pE, ls.e)
+		c.set(pEC, ls.ec)
+		c.set(pES, ls.es)
+		c.set(pSinB, ls.sinB)
+		c.set(pCosB, ls.cosB)
+		c.set(pTanD, ls.tanD)
+		c.set(pTimer, c.get(pTimer)+k.dt)
+		c.set(pFree, t.freeTerm(p, ls.v))
 		if clipped {
 			p.SteerCmd, p.Steer, p.steerLazy = steer, steer, false
 		} else {
@@ -848,44 +859,96 @@ func (t *Traffic) settle(i int32) float64 {
 			t.dirty[c] = true
 		}
 	}
+	if p.slow && t.laneFrame(p) {
+		t.quickBounds(p)
+	}
 	return p.Timer
 }
 
 // settleQuick is settle for a vehicle changing lanes in the lanes' frame that stays on its
-// lane and its rows and does not reach its lane's centre, nearly every step of a lane change:
-// its state stays in its entry on its own lane, which it copies to the other lane's entry
-// (position, speed and free-road term: what the vehicles there read), marking a row whose
-// order the move broke, and returns its timer. It reports false, doing nothing, in the other
-// cases.
+// lane and its rows and does not reach its lane's centre, nearly every step of a lane change
+// (the lateral offsets where that holds are the interval quickBounds computed): its state
+// stays in its entry on its own lane, which it copies to the other lane's entry (position,
+// speed and free-road term: what the vehicles there read), marking a row whose order the move
+// broke, and returns its timer. It reports false, doing nothing, in the other cases.
 func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 	r, k := t.own(p)
-	st := r.stride
-	d := r.d[k:]
-	r0, e := d[pR0*st], d[pE*st]
-	lane, off := t.laneOf(r0, p.Lane)
-	if lane != p.Lane || (off < snapOffset && off > -snapOffset && e < snapAngle && e > -snapAngle && lane == p.TargetLane) ||
-		t.membershipOf(lane, off, r0, p.centered) != p.memb {
+	c := r.col(k)
+	if r0 := c.get(pR0); !(r0 > p.qlo && r0 < p.qhi) {
 		return 0, false
-	}
-	s, v, free, timer := d[pS*st], d[pV*st], d[pFree*st], d[pTimer*st]
-	d = r.d
-	if (k > 0 && d[pS*st+k-1] > s) || (k+1 < r.n && d[pS*st+k+1] < s) {
-		t.dirty[lane] = true
-	}
-	n := 1
-	if int(p.memb[0]) != lane {
-		n = 0
-	}
-	if c := p.memb[n]; c >= 0 {
-		o := &t.rows[c]
-		ko, so := int(p.idx[n]), o.stride
-		do := o.d
-		do[pS*so+ko], do[pV*so+ko], do[pFree*so+ko] = s, v, free
-		if (ko > 0 && do[pS*so+ko-1] > s) || (ko+1 < o.n && do[pS*so+ko+1] < s) {
-			t.dirty[c] = true
+	} else if debugQuick {
+		lane, off := t.laneOf(r0, p.Lane)
+		e := c.get(pE)
+		if lane != p.Lane || (off < snapOffset && off > -snapOffset && e < snapAngle && e > -snapAngle && lane == p.TargetLane) ||
+			t.membershipOf(lane, off, r0, p.centered) != p.memb {
+			panic(fmt.Sprintf("quick: r0 %v in (%v, %v) lane %d->%d off %v target %d memb %v want %v centered %v", r0, p.qlo, p.qhi, p.Lane, lane, off, p.TargetLane, p.memb, t.membershipOf(lane, off, r0, p.centered), p.centered))
 		}
 	}
-	return timer, true
+	s, v, free := c.get(pS), c.get(pV), c.get(pFree)
+	S := r.d[pS*r.stride : pS*r.stride+r.n]
+	if (k > 0 && S[k-1] > s) || (k+1 < len(S) && S[k+1] < s) {
+		t.dirty[p.Lane] = true
+	}
+	n := 1
+	if int(p.memb[0]) != p.Lane {
+		n = 0
+	}
+	if l := p.memb[n]; l >= 0 {
+		o := &t.rows[l]
+		ko := int(p.idx[n])
+		co := o.col(ko)
+		co.set(pS, s)
+		co.set(pV, v)
+		co.set(pFree, free)
+		S := o.d[pS*o.stride : pS*o.stride+o.n]
+		if (ko > 0 && S[ko-1] > s) || (ko+1 < len(S) && S[ko+1] < s) {
+			t.dirty[l] = true
+		}
+	}
+	return c.get(pTimer), true
+}
+
+var debugQuick = false
+
+// quickBounds sets the open interval (qlo, qhi) of lateral offsets from lane 0's centre
+// around vehicle p's within which it keeps its lane (nearestLane) and its rows (membership)
+// and cannot snap onto its lane's centre: the nearest of those functions' breakpoints on
+// each side, moved in by a micrometre for the rounding of the comparisons.
+func (t *Traffic) quickBounds(p *Vehicle) {
+	lo, hi := math.Inf(-1), math.Inf(1)
+	cut := func(b float64) {
+		if b <= p.r0 {
+			lo = math.Max(lo, b)
+		} else {
+			hi = math.Min(hi, b)
+		}
+	}
+	l, n, c := p.Lane, len(t.off), t.off[p.Lane]
+	if l > 0 {
+		cut(t.off[l-1] + t.reach[l-1]) // membership of the lane beside
+		if w := t.spacing; w > 0 {
+			cut((float64(l) - 0.5) * w)
+		} else {
+			cut(0.5 * (t.off[l-1] + c))
+		}
+	}
+	if l+1 < n {
+		cut(t.off[l+1] - t.reach[l+1])
+		if w := t.spacing; w > 0 {
+			cut((float64(l) + 0.5) * w)
+		} else {
+			cut(0.5 * (c + t.off[l+1]))
+		}
+	}
+	cut(c) // the side of the offset, which membership looks at
+	if l == p.TargetLane {
+		if math.Abs(p.r0-c) < snapOffset+1e-6 {
+			lo, hi = math.Inf(1), math.Inf(-1) // about to snap: always the full settle
+		}
+		cut(c - snapOffset)
+		cut(c + snapOffset)
+	}
+	p.qlo, p.qhi = lo+1e-6, hi-1e-6
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
