@@ -85,9 +85,13 @@ const (
 	powHalfWidth = 0.225
 )
 
+// lnPowCentre is ln powCentre: powCentre^δ = exp(δ·ln powCentre), a third of math.Pow's cost
+// for the same accuracy, when every vehicle of a reset gets its series.
+var lnPowCentre = math.Log(powCentre)
+
 func (p *powSeries) set(delta float64) {
 	p.delta = delta
-	c := math.Pow(powCentre, delta)
+	c := math.Exp(delta * lnPowCentre)
 	for k := range p.c {
 		p.c[k] = c
 		c *= (delta - float64(k)) / (float64(k+1) * powCentre)

@@ -1173,28 +1173,58 @@ func (t *Traffic) abortLaneChange(i int) {
 func (t *Traffic) changeLanePolicy(i int32) {
 	p := &t.Vehicles[i]
 	r, k := t.own(p)
-	st := r.stride
-	self := mobilVehicle{s: r.d[pS*st+k], v: r.d[pV*st+k], free: r.d[pFree*st+k], ok: true}
+	c := r.col(k)
+	self := mobilVehicle{s: c.get(pS), v: c.get(pV), free: c.get(pFree), ok: true}
 	var front mobilVehicle
 	if k+1 < r.n {
-		front = mobilVehicle{s: r.d[pS*st+k+1], v: r.d[pV*st+k+1], free: r.d[pFree*st+k+1], ok: true}
+		f := r.col(k + 1)
+		front = mobilVehicle{s: f.get(pS), v: f.get(pV), free: f.get(pFree), ok: true}
 	}
-	if m := &t.MOBIL; m.Politeness == 0 && m.MinAccelGain > 0 {
-		// A selfish driver gains at most the braking its present leader imposes: without
-		// enough of it no lane can pass.
-		if !front.ok || t.interaction(self.v, self.s, front.v, front.s) < m.MinAccelGain {
-			return
+	m := &t.MOBIL
+	if m.Politeness != 0 {
+		for _, l := range [2]int{p.Lane - 1, p.Lane + 1} {
+			if l >= 0 && l < len(t.Lanes) && t.mobil(i, self, front, l) {
+				p.TargetLane = l
+				p.centered = false
+				t.markSlow(i)
+			}
 		}
+		return
 	}
-	for _, c := range [2]int{p.Lane - 1, p.Lane + 1} {
-		if c < 0 || c >= len(t.Lanes) {
+	// A selfish driver: MOBIL.Decide with the followers' terms 0, the incentive (which needs
+	// only the new leader) tested before the safety criterion. It gains at most the braking
+	// its present leader imposes: without enough of it no lane can pass.
+	if !front.ok {
+		return
+	}
+	braking := t.interaction(self.v, self.s, front.v, front.s)
+	if m.MinAccelGain > 0 && braking < m.MinAccelGain {
+		return
+	}
+	selfA := self.free - braking
+	for _, l := range [2]int{p.Lane - 1, p.Lane + 1} {
+		if l < 0 || l >= len(t.Lanes) {
 			continue
 		}
-		if t.mobil(i, self, front, c) {
-			p.TargetLane = c
-			p.centered = false
-			t.markSlow(i)
+		o := &t.rows[l]
+		kf, kr := t.neighbourEntries(i, self.s, l)
+		selfPredA := self.free
+		if kf >= 0 {
+			f := o.col(kf)
+			selfPredA -= t.interaction(self.v, self.s, f.get(pV), f.get(pS))
 		}
+		if !(selfPredA-selfA >= m.MinAccelGain) {
+			continue
+		}
+		if kr >= 0 {
+			b := o.col(kr)
+			if b.get(pFree)-t.interaction(b.get(pV), b.get(pS), self.v, self.s) < -m.MaxBrakingImposed {
+				continue
+			}
+		}
+		p.TargetLane = l
+		p.centered = false
+		t.markSlow(i)
 	}
 }
 
