@@ -94,9 +94,17 @@ func (p *powSeries) set(delta float64) {
 	c := math.Exp(delta * lnPowCentre)
 	for k := range p.c {
 		p.c[k] = c
-		c *= (delta - float64(k)) / (float64(k+1) * powCentre)
+		c *= (delta - float64(k)) * powRecip[k]
 	}
 }
+
+// powRecip[k] is 1/((k+1)·powCentre), the factor of the coefficients' recurrence.
+var powRecip = func() (r [16]float64) {
+	for k := range r {
+		r[k] = 1 / (float64(k+1) * powCentre)
+	}
+	return r
+}()
 
 // pow returns x^δ for x >= 0.
 func (p *powSeries) pow(x float64) float64 {

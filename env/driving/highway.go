@@ -348,6 +348,7 @@ func (h *Highway) Reset(seed *uint64) ([]float32, env.Info) {
 	reseed(&h.rng, seed)
 	t := h.traffic
 	t.Reset()
+	t.refresh(h.dt)
 	h.time = 0
 	h.speedSum, h.trafficSum, h.steps = 0, 0, 0
 	c := &h.cfg

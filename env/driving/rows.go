@@ -17,8 +17,9 @@ import (
 // copies of s, speed and free-road term that its followers and the lane-change decisions read.
 //
 // Entry n, just past the last vehicle, is a sentinel leader infinitely far ahead, and every
-// entry from n to stride-1 holds s = +Inf and zeros: the sweep processes whole blocks of four
-// or eight entries and reads the entry after a block, so stride >= n+8.
+// entry from n to stride-1 is padding: s = +Inf, speed 0, kind kGhost (and finite values
+// elsewhere). The sweep processes whole blocks of four or eight entries and reads the entry
+// after a block, so stride >= n+8.
 type row struct {
 	n      int
 	stride int
@@ -100,16 +101,19 @@ func (r *row) set(f, k int, v float64) { r.d[f*r.stride+k] = v }
 
 // reset empties the row.
 func (r *row) reset() {
-	r.n = 0
-	r.id = r.id[:0]
 	if r.stride == 0 {
 		r.grow(16)
 	}
-	clear(r.d)
-	s := r.plane(pS)
-	for k := range s {
-		s[k] = math.Inf(1)
+	// Entries from n on are padding already; the others become padding (what the sweep
+	// reads of an entry it does not move: position, speed and kind).
+	for k := range r.n {
+		e := r.col(k)
+		e.set(pS, math.Inf(1))
+		e.set(pV, 0)
+		e.set(pKind, kGhost)
 	}
+	r.n = 0
+	r.id = r.id[:0]
 }
 
 // grow reallocates the planes with room for at least size entries.

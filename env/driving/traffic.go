@@ -236,6 +236,7 @@ func (t *Traffic) Reset() {
 // Add places a vehicle and returns its index. Its Lane is set to the nearest lane; it starts
 // on the fast path when it is on that lane's centre, aligned with it, and keeping it.
 func (t *Traffic) Add(v Vehicle) int {
+	t.refresh(t.params.dt)
 	i := t.add(v)
 	t.relink()
 	return i
@@ -243,14 +244,15 @@ func (t *Traffic) Add(v Vehicle) int {
 
 // AddAll adds several vehicles at once (Add relinks the lanes after each vehicle).
 func (t *Traffic) AddAll(vs ...Vehicle) {
+	t.refresh(t.params.dt)
 	for _, v := range vs {
 		t.add(v)
 	}
 	t.relink()
 }
 
+// add adds a vehicle with the parameters of the last refresh.
 func (t *Traffic) add(v Vehicle) int {
-	t.refresh(t.params.dt)
 	v.memb = [2]int8{-1, -1}
 	v.slow = false
 	if v.Delta == 0 {
@@ -387,23 +389,33 @@ func (t *Traffic) entryKind(p *Vehicle, c int) float64 {
 // writeEntry fills entry k of lane c's row from vehicle p.
 func (t *Traffic) writeEntry(c, k int, p *Vehicle) {
 	r := &t.rows[c]
-	st := r.stride
-	d := r.d
-	d[pS*st+k], d[pV*st+k], d[pFree*st+k] = p.s, p.Speed, p.free
-	d[pTimer*st+k], d[pAcc*st+k], d[pTgt*st+k] = p.Timer, p.AccelCmd, p.TargetSpeed
-	d[pInv*st+k], d[pHL*st+k], d[pKind*st+k] = p.invV0, p.hl, t.entryKind(p, c)
+	e := r.col(k)
+	e.set(pS, p.s)
+	e.set(pV, p.Speed)
+	e.set(pFree, p.free)
+	e.set(pTimer, p.Timer)
+	e.set(pAcc, p.AccelCmd)
+	e.set(pTgt, p.TargetSpeed)
+	e.set(pInv, p.invV0)
+	e.set(pHL, p.hl)
+	e.set(pKind, t.entryKind(p, c))
 	for j, c := range p.pw.c {
-		d[(pC0+j)*st+k] = c
+		e.set(pC0+j, c)
 	}
 	t.writeLane(r, k, p)
 }
 
 // writeLane writes the lane-change state of vehicle p to entry k of row r.
 func (t *Traffic) writeLane(r *row, k int, p *Vehicle) {
-	st := r.stride
-	d := r.d
-	d[pR0*st+k], d[pE*st+k], d[pEC*st+k], d[pES*st+k] = p.r0, p.e, p.ec, p.es
-	d[pOff*st+k], d[pSinB*st+k], d[pCosB*st+k], d[pTanD*st+k] = t.off[p.TargetLane], p.sinB, p.cosB, p.tanSteer
+	e := r.col(k)
+	e.set(pR0, p.r0)
+	e.set(pE, p.e)
+	e.set(pEC, p.ec)
+	e.set(pES, p.es)
+	e.set(pOff, t.off[p.TargetLane])
+	e.set(pSinB, p.sinB)
+	e.set(pCosB, p.cosB)
+	e.set(pTanD, p.tanSteer)
 }
 
 // crash marks vehicle i crashed.
