@@ -92,8 +92,9 @@ func init() {
 
 // The agents implement the interfaces structurally; these checks keep them honest.
 var (
-	_ Trainer = (*dqn.Agent)(nil)
-	_ QValuer = (*dqn.Agent)(nil)
+	_ Trainer           = (*dqn.Agent)(nil)
+	_ QValuer           = (*dqn.Agent)(nil)
+	_ ExplorationSetter = (*dqn.Agent)(nil)
 
 	_ Trainer        = (*pg.PPO)(nil)
 	_ Trainer        = (*pg.A2C)(nil)
@@ -103,8 +104,10 @@ var (
 	_ ActionProber   = (*pg.PPO)(nil)
 	_ ValueEstimator = (*pg.PPO)(nil)
 
-	_ Trainer = (*tabular.TDTrainer)(nil)
-	_ QValuer = (*tabular.TDTrainer)(nil)
+	_ Trainer           = (*tabular.TDTrainer)(nil)
+	_ QValuer           = (*tabular.TDTrainer)(nil)
+	_ ExplorationSetter = (*tabular.TDTrainer)(nil)
+
 	_ Trainer = (*tabular.PlanTrainer)(nil)
 	_ QValuer = (*tabular.PlanTrainer)(nil)
 	_ QValuer = (*tabular.Policy)(nil)

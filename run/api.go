@@ -38,6 +38,26 @@ type ValueEstimator interface {
 	Value(obs []float32) float32
 }
 
+// ExplorationSetter is implemented by trainers whose behaviour policy is ε-greedy (DQN, the
+// tabular TD agents): the viewer's ε keys steer a live run through it (Run.SetExploration), as
+// the sliders of Karpathy's REINFORCEjs demos do. Like Trainer, it must not be called while
+// Learn runs.
+//
+// An override is part of the trainer's state: Save writes it and Load restores it, so resuming
+// a checkpoint continues with the ε in force when it was written, and the resumed run matches
+// the uninterrupted one byte for byte. A run steered live is reproducible from its checkpoints,
+// not from its config.yml alone (the changes happened at steps a person chose): run.json
+// lists them (Run.ExplorationChanges), and charts/epsilon shows the ε in force.
+type ExplorationSetter interface {
+	// SetExploration replaces the ε schedule with eps, in [0, 1], from the next env step on
+	// (it panics outside: Run.SetExploration checks user input), until ClearExploration.
+	SetExploration(eps float64)
+	// ClearExploration returns ε to its schedule, at the step reached, from the next env step.
+	ClearExploration()
+	// Exploration returns the ε of the next env step and whether it is an override.
+	Exploration() (eps float64, overridden bool)
+}
+
 // Trainer is an algorithm's training state machine, driven by a Run. Like Policy, its methods use
 // only basic and standard-library types.
 //

@@ -62,9 +62,10 @@ type Run struct {
 	sessionSteps int64 // Steps() when this session started
 	training     time.Duration
 	episodes     int64
-	recent       []float64 // the last recentEpisodes returns, a ring
-	nonFinite    *Scalar   // the first non-finite losses/* value logged
-	finished     bool      // resumed from a final checkpoint
+	recent       []float64           // the last recentEpisodes returns, a ring
+	nonFinite    *Scalar             // the first non-finite losses/* value logged
+	explore      []ExplorationChange // live changes of ε (SetExploration)
+	finished     bool                // resumed from a final checkpoint
 	closed       bool
 }
 
@@ -79,6 +80,17 @@ type runState struct {
 	Episodes      int64     `json:"episodes"`
 	Recent        []float64 `json:"recent_returns"`
 	Final         bool      `json:"final"`
+	// Exploration lists the live changes of ε up to the checkpoint (SetExploration).
+	Exploration []ExplorationChange `json:"exploration_changes,omitempty"`
+}
+
+// ExplorationChange is a change of ε made while the run trained (Run.SetExploration or
+// ClearExploration): run.json in each checkpoint lists those before it.
+type ExplorationChange struct {
+	// Step is the env step from which the change applies.
+	Step int64 `json:"global_step"`
+	// Epsilon is the ε set, or nil for a return to the schedule.
+	Epsilon *float64 `json:"epsilon"`
 }
 
 // Create makes a new run directory under out for the resolved config, writes config.yml and
@@ -220,6 +232,59 @@ func (r *Run) Steps() int64 { return r.trainer.Steps() }
 // Policy returns the trained policy (the trainer itself: do not use it while Advance runs).
 func (r *Run) Policy() Policy { return r.trainer }
 
+// SetExploration overrides the trainer's ε schedule with eps from the next env step on (see
+// ExplorationSetter), and records the change in the checkpoints' run.json. It returns an error
+// when eps is not in [0, 1] or the algorithm has no ε (the policy-gradient methods, the
+// planners). Like Policy, it must not be called while Advance runs.
+func (r *Run) SetExploration(eps float64) error {
+	x, err := r.explorer()
+	if err != nil {
+		return err
+	}
+	if !(eps >= 0 && eps <= 1) {
+		return fmt.Errorf("ε = %v: want a probability in [0, 1]", eps)
+	}
+	x.SetExploration(eps)
+	r.explore = append(r.explore, ExplorationChange{Step: r.trainer.Steps(), Epsilon: &eps})
+	return nil
+}
+
+// ClearExploration returns ε to the trainer's schedule from the next env step on.
+func (r *Run) ClearExploration() error {
+	x, err := r.explorer()
+	if err != nil {
+		return err
+	}
+	if _, over := x.Exploration(); over {
+		x.ClearExploration()
+		r.explore = append(r.explore, ExplorationChange{Step: r.trainer.Steps()})
+	}
+	return nil
+}
+
+// Exploration returns the trainer's ε for the next env step and whether it is an override;
+// ok is false when the algorithm has no ε.
+func (r *Run) Exploration() (eps float64, overridden, ok bool) {
+	x, isX := r.trainer.(ExplorationSetter)
+	if !isX {
+		return 0, false, false
+	}
+	eps, overridden = x.Exploration()
+	return eps, overridden, true
+}
+
+// ExplorationChanges returns the live changes of ε so far (those before the checkpoint a
+// resumed run started from included).
+func (r *Run) ExplorationChanges() []ExplorationChange { return slices.Clone(r.explore) }
+
+func (r *Run) explorer() (ExplorationSetter, error) {
+	x, ok := r.trainer.(ExplorationSetter)
+	if !ok {
+		return nil, fmt.Errorf("%s has no ε to set (an ε-greedy algorithm has: dqn, qlearning, sarsa, expectedsarsa)", r.algo.Name)
+	}
+	return x, nil
+}
+
 // TrainSeconds returns the wall-clock seconds spent in Learn, over every session of the run.
 func (r *Run) TrainSeconds() float64 { return r.trainBefore + r.training.Seconds() }
 
@@ -247,7 +312,7 @@ func Resume(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Dir: dir, Config: cfg, algo: algo, trainBefore: st.TrainSeconds, episodes: st.Episodes}
+	r := &Run{Dir: dir, Config: cfg, algo: algo, trainBefore: st.TrainSeconds, episodes: st.Episodes, explore: st.Exploration}
 	if len(st.Recent) < recentEpisodes {
 		r.recent = st.Recent
 	} else { // the ring slot of the next episode holds the oldest return
@@ -422,7 +487,7 @@ func (r *Run) Checkpoint(final bool) (string, error) {
 		return fail(err)
 	}
 	st := runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(),
-		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final}
+		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final, Exploration: r.explore}
 	js, _ := json.MarshalIndent(st, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, stateFile), js, 0o644); err != nil {
 		return fail(err)

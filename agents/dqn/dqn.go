@@ -220,6 +220,10 @@ type Agent struct {
 	vecSteps  int64 // vector steps
 	gradSteps int64
 
+	// epsOverride replaces the ε schedule while epsSet (SetExploration).
+	epsOverride float64
+	epsSet      bool
+
 	// Metrics accumulated since the last log row.
 	lossSum, qSum float64
 	lossN         int64
@@ -379,6 +383,31 @@ func (a *Agent) Epsilon(t int64) float64 {
 	return c.ExplorationInitialEps + (c.ExplorationFinalEps-c.ExplorationInitialEps)*float64(t)/span
 }
 
+// SetExploration overrides the ε schedule with eps from the next env step on, until
+// ClearExploration: the viewer's ε keys steer a live training run through it (package run's
+// ExplorationSetter). The ε-greedy actions of every later step use it, charts/epsilon logs it,
+// and it is part of the training state (Save writes it, Load restores it). It panics unless
+// eps is in [0, 1].
+func (a *Agent) SetExploration(eps float64) {
+	if !(eps >= 0 && eps <= 1) {
+		panic(fmt.Sprintf("dqn: SetExploration(%v): ε must be in [0, 1]", eps))
+	}
+	a.epsOverride, a.epsSet = eps, true
+}
+
+// ClearExploration ends an override of SetExploration: from the next env step on, ε follows
+// its schedule again, at the step reached.
+func (a *Agent) ClearExploration() { a.epsOverride, a.epsSet = 0, false }
+
+// Exploration returns the ε of the next env step (the schedule's, or SetExploration's) and
+// whether it is an override.
+func (a *Agent) Exploration() (eps float64, overridden bool) {
+	if a.epsSet {
+		return a.epsOverride, true
+	}
+	return a.Epsilon(a.steps), false
+}
+
 // LearningRate returns the learning rate at env step t.
 func (a *Agent) LearningRate(t int64) float64 {
 	c := a.cfg
@@ -435,7 +464,7 @@ func (a *Agent) Learn(ctx context.Context, until int64) error {
 // chooseActions fills a.actions ε-greedily: for each copy one uniform draw decides, a second
 // picks the random action; the network runs once over the copies that act greedily.
 func (a *Agent) chooseActions() {
-	eps := a.Epsilon(a.steps)
+	eps, _ := a.Exploration()
 	greedy := false
 	for k := range a.n {
 		if a.rng.Float64() < eps {
@@ -563,7 +592,8 @@ func (a *Agent) logMetrics() {
 		a.opts.Log(a.steps, "losses/q_values", a.qSum/float64(a.lossN))
 		a.opts.Log(a.steps, "charts/learning_rate", a.opt.LR())
 	}
-	a.opts.Log(a.steps, "charts/epsilon", a.Epsilon(a.steps))
+	eps, _ := a.Exploration()
+	a.opts.Log(a.steps, "charts/epsilon", eps)
 	a.lossSum, a.qSum, a.lossN = 0, 0, 0
 }
 

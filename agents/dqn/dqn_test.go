@@ -303,3 +303,106 @@ func TestScaleObs(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// greedySpy wraps the vector env an agent trains on and counts, at every step, the actions that
+// differ from the agent's greedy action in the observation they were chosen in.
+type greedySpy struct {
+	env.VectorEnv
+	a               *Agent
+	steps, nongreed int
+}
+
+func (s *greedySpy) Step(actions []float32) ([]float32, []float64, []bool, []bool) {
+	act := make([]float32, 1)
+	for k, x := range actions {
+		s.a.Act(s.a.obs[k*s.a.obsDim:(k+1)*s.a.obsDim], act)
+		if act[0] != x {
+			s.nongreed++
+		}
+		s.steps++
+	}
+	return s.VectorEnv.Step(actions)
+}
+
+// TestExplorationOverride: SetExploration replaces the schedule from the next env step (ε = 0
+// acts greedily, ε = 1 at random), charts/epsilon logs it, ClearExploration returns to the
+// schedule, and Save and Load carry the override.
+func TestExplorationOverride(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.ExplorationFraction, cfg.ExplorationFinalEps = 1, 0.5 // ε from 1 to 0.5 over the run
+	v, _ := env.MakeVector("CartPole-v1", 2, nil, 1)
+	cfg.NumEnvs = 2
+	spy := &greedySpy{VectorEnv: v}
+	epsRows := map[int64]float64{}
+	a, err := New(cfg, spy, Options{Seed: 5, TotalSteps: 2000, Log: func(step int64, k string, x float64) {
+		if k == "charts/epsilon" {
+			epsRows[step] = x
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spy.a = a
+	ctx := context.Background()
+	phase := func(until int64) float64 {
+		spy.steps, spy.nongreed = 0, 0
+		if err := a.Learn(ctx, until); err != nil {
+			t.Fatal(err)
+		}
+		return float64(spy.nongreed) / float64(spy.steps)
+	}
+	if f := phase(400); f < 0.3 { // ε ≈ 0.95: about half the random actions differ
+		t.Fatalf("on the schedule, %.2f of the actions were not greedy", f)
+	}
+	a.SetExploration(0)
+	if eps, over := a.Exploration(); eps != 0 || !over {
+		t.Fatalf("Exploration() = %v, %v after SetExploration(0)", eps, over)
+	}
+	if f := phase(800); f != 0 {
+		t.Fatalf("with ε = 0, %.3f of the actions were not greedy", f)
+	}
+	if epsRows[800] != 0 || epsRows[500] != 0 {
+		t.Errorf("charts/epsilon at 500 and 800: %v %v, want 0", epsRows[500], epsRows[800])
+	}
+	a.SetExploration(1)
+	if f := phase(1200); f < 0.35 || f > 0.65 { // CartPole's two actions: half the random ones differ
+		t.Fatalf("with ε = 1, %.2f of the actions were not greedy", f)
+	}
+	// The override survives Save and Load, and so does its absence.
+	dir := t.TempDir()
+	a.SetExploration(0.3)
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := env.MakeVector("CartPole-v1", 2, nil, 1)
+	b, _ := New(cfg, v2, Options{Seed: 5, TotalSteps: 2000})
+	if err := b.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	if eps, over := b.Exploration(); eps != 0.3 || !over {
+		t.Errorf("loaded Exploration() = %v, %v; want 0.3, true", eps, over)
+	}
+	a.ClearExploration()
+	if eps, over := a.Exploration(); over || eps != a.Epsilon(1200) || eps == 0.3 {
+		t.Errorf("after ClearExploration: %v, %v; want the schedule's %v", eps, over, a.Epsilon(1200))
+	}
+	phase(1300)
+	if want := a.Epsilon(1300); epsRows[1300] != want {
+		t.Errorf("charts/epsilon at 1300: %v, want the schedule's %v", epsRows[1300], want)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, over := b.Exploration(); over {
+		t.Error("a checkpoint without an override left the loaded agent's override in place")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("SetExploration(1.5) did not panic")
+		}
+	}()
+	a.SetExploration(1.5)
+}

@@ -37,6 +37,8 @@ type state struct {
 	QSum      float64   `json:"q_sum"`
 	LossN     int64     `json:"loss_n"`
 	LastLog   int64     `json:"last_log"`
+	// EpsOverride is SetExploration's ε, absent while ε follows its schedule.
+	EpsOverride *float64 `json:"exploration_override,omitempty"`
 }
 
 func (a *Agent) meta() map[string]string {
@@ -48,8 +50,8 @@ func (a *Agent) meta() map[string]string {
 }
 
 // Save writes everything Load needs to continue exactly: both networks, Adam's state, the replay
-// buffer (with its sampling generator), the exploration generator, the counters and the current
-// observations.
+// buffer (with its sampling generator), the exploration generator, the counters, the current
+// observations and an ε override (SetExploration).
 func (a *Agent) Save(dir string) error {
 	if err := nets.Save(filepath.Join(dir, PolicyFile), a.online, a.meta()); err != nil {
 		return err
@@ -72,6 +74,10 @@ func (a *Agent) Save(dir string) error {
 	}
 	st := state{Steps: a.steps, VecSteps: a.vecSteps, GradSteps: a.gradSteps, Started: a.started, Explore: rng,
 		Obs: a.obs, LossSum: a.lossSum, QSum: a.qSum, LossN: a.lossN, LastLog: a.lastLog}
+	if a.epsSet {
+		eps := a.epsOverride
+		st.EpsOverride = &eps
+	}
 	js, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -95,6 +101,9 @@ func (a *Agent) Load(dir string) error {
 	}
 	if err := json.Unmarshal(js, &st); err != nil {
 		return fmt.Errorf("dqn: %s: %w", stateFile, err)
+	}
+	if e := st.EpsOverride; e != nil && !(*e >= 0 && *e <= 1) {
+		return fmt.Errorf("dqn: %s: exploration_override %v is not in [0, 1]", stateFile, *e)
 	}
 	if len(st.Obs) != len(a.obs) {
 		return fmt.Errorf("dqn: %s holds %d observation values; this agent has %d copies of %d", stateFile, len(st.Obs), a.n, a.obsDim)
@@ -123,6 +132,10 @@ func (a *Agent) Load(dir string) error {
 	a.steps, a.vecSteps, a.gradSteps, a.started = st.Steps, st.VecSteps, st.GradSteps, st.Started
 	copy(a.obs, st.Obs)
 	a.lossSum, a.qSum, a.lossN, a.lastLog = st.LossSum, st.QSum, st.LossN, st.LastLog
+	a.ClearExploration()
+	if st.EpsOverride != nil {
+		a.SetExploration(*st.EpsOverride)
+	}
 	a.opt.SetLR(a.LearningRate(a.steps))
 	return nil
 }

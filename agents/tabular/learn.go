@@ -128,7 +128,7 @@ func (ag *Agent) Learn(ctx context.Context, e env.Env, until int64, onEpisode fu
 				Return:     ag.epReturn,
 				Length:     ag.epLen,
 				Terminated: term,
-				Epsilon:    ag.eps.at(ag.steps),
+				Epsilon:    ag.Epsilon(),
 			})
 		}
 	}

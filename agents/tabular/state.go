@@ -29,10 +29,14 @@ type agentState struct {
 	ModelReward           []float64
 	ModelTerm             []bool
 	ModelSeen             []int32
+	// EpsOverride is SetExploration's ε while EpsSet (absent from states saved before it
+	// existed: gob leaves them zero, no override).
+	EpsOverride float64
+	EpsSet      bool
 }
 
 // MarshalBinary encodes the agent's whole training state: the table, the traces, the Dyna
-// model, the random generator, the counters and the transition in progress. With
+// model, the random generator, the counters, the transition in progress and an ε override. With
 // UnmarshalBinary, into an agent built by New with the same arguments, and the env restored to
 // the same point, training continues as if it had never stopped (rlrun's checkpoints and
 // resume). The table alone is Table.Save's business.
@@ -47,6 +51,7 @@ func (ag *Agent) MarshalBinary() ([]byte, error) {
 		Episodes: ag.episodes, EpReturn: ag.epReturn, EpLen: ag.epLen, TLElapsed: ag.tlElapsed,
 		TraceE: ag.tr.e, TraceActive: ag.tr.active,
 		ModelNext: ag.dyn.next, ModelReward: ag.dyn.reward, ModelTerm: ag.dyn.term, ModelSeen: ag.dyn.seen,
+		EpsOverride: ag.epsOverride, EpsSet: ag.epsSet,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -73,6 +78,9 @@ func (ag *Agent) UnmarshalBinary(data []byte) error {
 	if len(st.Q) != n || (traced && len(st.TraceE) != n) || (planned && len(st.ModelNext) != n) {
 		return fmt.Errorf("tabular: the saved state does not match the agent's configuration (traces %v, planning %v)", traced, planned)
 	}
+	if st.EpsSet && !(st.EpsOverride >= 0 && st.EpsOverride <= 1) {
+		return fmt.Errorf("tabular: the saved state's ε override %v is not in [0, 1]", st.EpsOverride)
+	}
 	pcg := new(rand.PCG)
 	if err := pcg.UnmarshalBinary(st.Rng); err != nil {
 		return fmt.Errorf("tabular: restoring the random generator: %w", err)
@@ -81,6 +89,7 @@ func (ag *Agent) UnmarshalBinary(data []byte) error {
 	ag.pcg, ag.rng = pcg, rand.New(pcg)
 	ag.seeded, ag.s, ag.a, ag.steps = st.Seeded, st.S, st.A, st.Steps
 	ag.episodes, ag.epReturn, ag.epLen, ag.tlElapsed = st.Episodes, st.EpReturn, st.EpLen, st.TLElapsed
+	ag.epsOverride, ag.epsSet = st.EpsOverride, st.EpsSet
 	if traced {
 		ag.tr.clear()
 		copy(ag.tr.e, st.TraceE)

@@ -118,6 +118,9 @@ type Agent struct {
 	tlElapsed int
 	// delta is the TD error of the last Observe.
 	delta float64
+	// epsOverride replaces the ε schedule while epsSet (SetExploration).
+	epsOverride float64
+	epsSet      bool
 
 	tr  traces
 	dyn dynaModel
@@ -229,8 +232,35 @@ func (ag *Agent) Steps() int64 { return ag.steps }
 // Episodes returns the number of episodes finished.
 func (ag *Agent) Episodes() int { return ag.episodes }
 
-// Epsilon returns the exploration rate ε of the next step.
-func (ag *Agent) Epsilon() float64 { return ag.eps.at(ag.steps) }
+// Epsilon returns the exploration rate ε of the next step: the schedule's, or the value
+// SetExploration set.
+func (ag *Agent) Epsilon() float64 {
+	if ag.epsSet {
+		return ag.epsOverride
+	}
+	return ag.eps.at(ag.steps)
+}
+
+// SetExploration overrides the ε schedule with eps from the next step on, until
+// ClearExploration: the viewer's ε keys steer a live training run through it (package run's
+// ExplorationSetter). Every use of ε follows it: the ε-greedy choice of the next action,
+// Expected SARSA's expectation and Dyna's simulated SARSA actions. The action of the step in
+// progress was chosen one step ahead (SARSA's update needs it), so the first action the new ε
+// chooses is taken in the step after the next. The override is part of the training state
+// (MarshalBinary saves it). It panics unless eps is in [0, 1].
+func (ag *Agent) SetExploration(eps float64) {
+	if !(eps >= 0 && eps <= 1) {
+		panic(fmt.Sprintf("tabular: SetExploration(%v): ε must be in [0, 1]", eps))
+	}
+	ag.epsOverride, ag.epsSet = eps, true
+}
+
+// ClearExploration ends an override of SetExploration: ε follows its schedule again, at the
+// current step, from the next step on.
+func (ag *Agent) ClearExploration() { ag.epsOverride, ag.epsSet = 0, false }
+
+// Exploration returns the ε of the next step and whether it is SetExploration's override.
+func (ag *Agent) Exploration() (eps float64, overridden bool) { return ag.Epsilon(), ag.epsSet }
 
 // TDError returns the TD error δ = target − Q(s, a) of the last Observe (before any Dyna
 // planning updates it made): TDTrainer logs its mean square as losses/td_loss.
@@ -246,7 +276,7 @@ func (ag *Agent) StateOf(obs []float32) int { return ag.states.index(obs) }
 func (ag *Agent) Start(s int) int {
 	ag.checkState(s)
 	ag.s = s
-	ag.a = ag.behave(s, ag.eps.at(ag.steps))
+	ag.a = ag.behave(s, ag.Epsilon())
 	ag.epReturn, ag.epLen = 0, 0
 	return ag.a
 }
@@ -264,7 +294,7 @@ func (ag *Agent) Observe(r float64, s2 int, terminated, truncated bool) int {
 		panic("tabular: Agent.Observe before Start (or after an episode ended)")
 	}
 	ag.checkState(s2)
-	eps := ag.eps.at(ag.steps)
+	eps := ag.Epsilon()
 	alpha := ag.alpha.at(ag.steps)
 	ag.steps++
 	ag.epReturn += r

@@ -226,6 +226,17 @@ func (t *TDTrainer) QValues(obs, dst []float32) { t.Agent.QValues(obs, dst) }
 // greedy actions).
 func (t *TDTrainer) Table() *Table { return t.Agent.Table }
 
+// SetExploration overrides the agent's ε schedule with eps from the next env step on (see
+// Agent.SetExploration): package run's ExplorationSetter, which the viewer's ε keys use. The
+// next charts/epsilon row shows it, and checkpoints keep it (agent.bin).
+func (t *TDTrainer) SetExploration(eps float64) { t.Agent.SetExploration(eps) }
+
+// ClearExploration returns ε to its schedule from the next env step on.
+func (t *TDTrainer) ClearExploration() { t.Agent.ClearExploration() }
+
+// Exploration returns the ε of the next env step and whether it is an override.
+func (t *TDTrainer) Exploration() (eps float64, overridden bool) { return t.Agent.Exploration() }
+
 // Save writes policy.safetensors, agent.bin and trainer.json into dir.
 func (t *TDTrainer) Save(dir string) error {
 	if err := t.Agent.Table.Save(filepath.Join(dir, PolicyFile), map[string]string{"env": t.opts.EnvID, "algo": string(t.Agent.method)}); err != nil {

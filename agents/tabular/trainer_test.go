@@ -389,3 +389,65 @@ func TestShippedSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTDTrainerExplorationOverride: an ε set from the start trains exactly as the same ε given
+// by a constant schedule (every use of ε follows the override, and nothing else changes); the
+// metrics show it; ClearExploration returns to the schedule; Save and Load keep the override.
+func TestTDTrainerExplorationOverride(t *testing.T) {
+	for _, m := range []tabular.Method{tabular.QLearning, tabular.SARSA, tabular.ExpectedSARSA} {
+		t.Run(string(m), func(t *testing.T) {
+			cfg := tabular.DefaultConfig()
+			cfg.PlanningSteps = 2 // Dyna's simulated SARSA actions use ε too
+			var la, lb metricLog
+			a := tdTrainer(t, m, cfg, "FrozenLake-v1", 6000, &la)
+			a.SetExploration(0.3)
+			constant := cfg
+			constant.ExplorationSchedule, constant.ExplorationInitialEps = tabular.Constant, 0.3
+			b := tdTrainer(t, m, constant, "FrozenLake-v1", 6000, &lb)
+			ctx := context.Background()
+			for _, tr := range []*tabular.TDTrainer{a, b} {
+				if err := tr.Learn(ctx, 3000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(a.Agent.Q, b.Agent.Q) || !slices.Equal(la.rows, lb.rows) {
+				t.Fatal("training with ε overridden to 0.3 differs from training with a constant ε of 0.3")
+			}
+			if eps, over := a.Exploration(); eps != 0.3 || !over {
+				t.Errorf("Exploration() = %v, %v", eps, over)
+			}
+			// Save and Load carry the override into a trainer built alike.
+			dir := t.TempDir()
+			if err := a.Save(dir); err != nil {
+				t.Fatal(err)
+			}
+			var lc metricLog
+			c := tdTrainer(t, m, cfg, "FrozenLake-v1", 6000, &lc)
+			if err := c.Load(dir); err != nil {
+				t.Fatal(err)
+			}
+			if eps, over := c.Exploration(); eps != 0.3 || !over {
+				t.Errorf("loaded: Exploration() = %v, %v; want 0.3, true", eps, over)
+			}
+			// Back to the schedule: linear from 1 to 0.05 over half of the 6000 steps (of the
+			// agent's, which do not count the autoreset steps), so 0.05 by step 4000.
+			a.ClearExploration()
+			if eps, over := a.Exploration(); eps == 0.3 || eps <= 0.05 || over {
+				t.Errorf("after ClearExploration: %v, %v; want the schedule's, between 0.05 and 0.3", eps, over)
+			}
+			if err := a.Learn(ctx, 4000); err != nil {
+				t.Fatal(err)
+			}
+			if last := la.rows[len(la.rows)-2]; last != "4000 charts/epsilon 0.05" {
+				t.Errorf("the row after ClearExploration is %q", last)
+			}
+		})
+	}
+	ag, _ := tabular.New(tabular.QLearning, tabular.DefaultConfig(), env.NewDiscrete(4), env.NewDiscrete(2), 10, 1)
+	defer func() {
+		if recover() == nil {
+			t.Error("SetExploration(-0.1) did not panic")
+		}
+	}()
+	ag.SetExploration(-0.1)
+}
