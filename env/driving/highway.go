@@ -365,7 +365,9 @@ func (h *Highway) Reset(seed *uint64) ([]float32, env.Info) {
 			x = maxX
 		}
 		x += offset * uniform(h.rng, 0.9, 1.1)
-		maxX = math.Max(maxX, x)
+		if x > maxX {
+			maxX = x
+		}
 		return x
 	}
 	egoSpeed := 25.0

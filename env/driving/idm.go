@@ -92,13 +92,12 @@ func (m MOBIL) Decide(self, selfPred, newFollower, newFollowerPred, oldFollower,
 	return gain >= m.MinAccelGain
 }
 
-// powPos returns x^y for x >= 0, the IDM's (v/v0)^δ. The traffic simulation evaluates it for
-// every vehicle at every simulation step, where math.Pow's generality costs more than the rest
-// of the vehicle's update, so speeds near the desired one (0.7 <= x <= 1.4, nearly all of them)
-// and exponents in highway-env's range [3.5, 4.5] take a short path accurate to 1e-10:
-// x^y = x^4 · exp((y-4)·ln x), with ln x from the atanh series and exp from its Taylor series,
-// both short because their arguments are small, and evaluated in Estrin's scheme so that the
-// terms are computed in parallel rather than in one long chain. Other arguments go to math.Pow.
+// powPos returns x^y for x >= 0: the IDM's (v/v0)^δ where powSeries does not reach. For
+// exponents in highway-env's range [3.5, 4.5] it uses x^y = x^4 · exp((y-4)·ln x): for
+// 0.7 <= x <= 1.4 with ln x from the atanh series and exp from its Taylor series, both short
+// because their arguments are small and evaluated in Estrin's scheme so that the terms are
+// computed in parallel rather than in one long chain (accurate to 1e-10); for slower speeds
+// through math.Log and math.Exp. Other arguments go to math.Pow.
 func powPos(x, y float64) float64 {
 	e := y - 4
 	if x < 0.7 || x > 1.4 || e < -0.5 || e > 0.5 {
@@ -107,6 +106,12 @@ func powPos(x, y float64) float64 {
 				return 1
 			}
 			return 0
+		}
+		if x < 0.7 && e >= -0.5 && e <= 0.5 {
+			// A vehicle far below its desired speed: x^4 · exp((y-4)·ln x), a logarithm and
+			// an exponential instead of math.Pow's general path.
+			x2 := x * x
+			return x2 * x2 * math.Exp(e*math.Log(x))
 		}
 		return math.Pow(x, y)
 	}

@@ -260,7 +260,9 @@ func (t *Traffic) add(v Vehicle) int {
 	}
 	v.pw.set(v.Delta)
 	v.radius = 0.5 * math.Hypot(v.Length, v.Width)
-	t.maxRadius = math.Max(t.maxRadius, v.radius)
+	if v.radius > t.maxRadius {
+		t.maxRadius = v.radius
+	}
 	v.hl = 0.5 * v.Length
 	t.Vehicles = append(t.Vehicles, v)
 	i := int32(len(t.Vehicles) - 1)
