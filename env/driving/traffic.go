@@ -1304,13 +1304,22 @@ func (t *Traffic) neighbourEntries(i int32, s float64, c int) (front, rear int) 
 	r := &t.rows[c]
 	S := r.d[pS*r.stride : pS*r.stride+r.n]
 	id := r.id[:len(S)]
-	lo, hi := 0, len(S)
-	for lo < hi { // first entry with s_v >= s
-		m := int(uint(lo+hi) >> 1)
-		if S[m] < s {
-			lo = m + 1
-		} else {
-			hi = m
+	// The first entry with s_v >= s: in a short row, the count of the entries before it, by
+	// the sign of s_v - s (finite positions: negative exactly when s_v < s), without branches
+	// to mispredict; else a binary search.
+	lo := 0
+	if len(S) <= 32 {
+		for _, x := range S {
+			lo += int(math.Float64bits(x-s) >> 63)
+		}
+	} else {
+		for hi := len(S); lo < hi; {
+			m := int(uint(lo+hi) >> 1)
+			if S[m] < s {
+				lo = m + 1
+			} else {
+				hi = m
+			}
 		}
 	}
 	front, rear = lo, lo-1
