@@ -931,10 +931,11 @@ var debugQuick = false
 func (t *Traffic) quickBounds(p *Vehicle) {
 	lo, hi := math.Inf(-1), math.Inf(1)
 	cut := func(b float64) {
-		if b <= p.r0 {
-			lo = math.Max(lo, b)
-		} else {
-			hi = math.Min(hi, b)
+		switch {
+		case b <= p.r0 && b > lo:
+			lo = b
+		case b > p.r0 && b < hi:
+			hi = b
 		}
 	}
 	l, n, c := p.Lane, len(t.off), t.off[p.Lane]
@@ -985,7 +986,11 @@ func (t *Traffic) interaction(v, s, vl, sl float64) float64 {
 
 // desiredGap is the IDM's desired gap s* of a follower at speed v behind a leader at speed vl.
 func (t *Traffic) desiredGap(v, vl float64) float64 {
-	return t.k.s0 + math.Max(0, v*t.k.tg+v*(v-vl)*t.k.hk)
+	dyn := v*t.k.tg + v*(v-vl)*t.k.hk
+	if !(dyn > 0) {
+		dyn = 0 // math.Max(0, dyn) for finite values
+	}
+	return t.k.s0 + dyn
 }
 
 // dropFast returns the vehicles that converged on their lane's centre to the fast path.
