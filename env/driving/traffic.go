@@ -111,23 +111,34 @@ func DefaultCar() Bicycle {
 // highway-env scans every vehicle to find each vehicle's neighbours. Here each lane keeps a row
 // of the vehicles on it sorted by position (a vehicle within Width/2 + 1 m of a lane's centre
 // is on it, so vehicles changing lanes are on two), so a vehicle's leader and follower are its
-// neighbours in the row and a MOBIL query is a binary search.
+// neighbours in the row and a MOBIL query is a search of a short sorted array.
+//
+// A row is struct of arrays: one array (plane) per quantity, position, speed, IDM free-road
+// term, the coefficients of each vehicle's power series, the lane-change state, and so on.
+// One sweep per row and simulation step (sweep) computes every vehicle's command from its
+// leader, the next entry, and moves it: with AVX-512 eight vehicles an instruction, with AVX2
+// four, else in Go, all bit for bit alike.
 //
 // Vehicles sitting exactly on their lane's centre, aligned with it and keeping their lane —
-// nearly all of them at any time — move along the lane without evaluating the steering
-// controller or the trigonometry of the bicycle model: for them both are exactly zero. Their
-// state lives in the rows, one array per quantity (struct of arrays), where one sweep per lane
-// updates them four at a time with AVX2 where the CPU has it (sweep). A vehicle ending a lane
-// change rejoins that fast path once within 1 cm and 1 mrad of the centreline, where it is
-// snapped onto it. The others, on a short slow list, are integrated in the lanes' frame, where
-// their angles are small and the trigonometry is a few terms of a series.
+// nearly all of them at any time — move along the lane without the steering controller or the
+// trigonometry of the bicycle model: for them both are exactly zero. A vehicle changing lanes
+// is on a short slow list; the sweep gives it IDM's command like the others, and integrates
+// highway-env's lane controller and the bicycle model in the lanes' frame (laneStep), where its
+// angles are small and the trigonometry is a few terms of a series (AVX-512 does this in the
+// sweep too, the others in Go after it). It rejoins the fast path once within 1 cm and 1 mrad
+// of its lane's centreline, where it is snapped onto it. Its row entries stay in step with it
+// by a quick check a step while it keeps its lane and rows (settleQuick), and by the full
+// bookkeeping when it joins or leaves a row or changes lane. The vehicles outside the lanes'
+// frame (driven directly by the agent, or crashed) take Bicycle.Step in the world's frame.
+//
+// The Vehicle structs are brought up to date once a policy step (SyncWorld), not at every
+// simulation step.
 //
 // A step keeps highway-env's synchronous update (every vehicle's command is computed from the
-// state before anyone moves, then all move, then collisions are found): the slow vehicles'
-// commands are computed first; then each lane's row is swept from the back, where every fast
-// vehicle computes its IDM command from its leader (who has not moved yet) and moves; then the
-// slow vehicles move. MOBIL decisions are taken at the end of a step, which sees the same state
-// as the start of the next one.
+// state before anyone moves, then all move, then collisions are found): the sweep reads each
+// vehicle's leader before writing anything of it, and the slow vehicles' other entries (copies
+// on the lane they leave or join) change only after every row was swept. MOBIL decisions are
+// taken at the end of a step, which sees the same state as the start of the next one.
 type Traffic struct {
 	Lanes    []*Lane
 	Vehicles []Vehicle
