@@ -344,24 +344,32 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 // AVX2 ones): those whose arguments lie in laneStepFast's ranges move as the AVX-512 sweep
 // moves them, with their free-road term and timer, and are marked in out (bits 8-11). The
 // others keep the acceleration command the sweep computed, for Traffic.moveSlow.
-func laneSteps(r *row, k *sweepConsts) {
+func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 	st := r.stride
 	d := r.d
-	for e := range r.n {
-		if kind := d[pKind*st+e]; kind != kSlowIDM && kind != kSlowMeta {
+	for e, kind := range d[pKind*st : pKind*st+r.n] {
+		if kind < kSlowIDM {
 			continue
 		}
+		c := r.col(e)
 		ls := laneState{
-			s: d[pS*st+e], r0: d[pR0*st+e], e: d[pE*st+e], ec: d[pEC*st+e], es: d[pES*st+e],
-			v: d[pV*st+e], off: d[pOff*st+e], acc: d[pAcc*st+e],
+			s: c.get(pS), r0: c.get(pR0), e: c.get(pE), ec: c.get(pEC), es: c.get(pES),
+			v: c.get(pV), off: c.get(pOff), acc: c.get(pAcc),
 		}
 		if !k.laneStepFast(&ls) {
 			continue
 		}
-		d[pS*st+e], d[pV*st+e], d[pR0*st+e], d[pE*st+e], d[pEC*st+e], d[pES*st+e] = ls.s, ls.v, ls.r0, ls.e, ls.ec, ls.es
-		d[pSinB*st+e], d[pCosB*st+e], d[pTanD*st+e] = ls.sinB, ls.cosB, ls.tanD
-		d[pTimer*st+e] += k.dt
-		x := ls.v * d[pInv*st+e]
+		c.set(pS, ls.s)
+		c.set(pV, ls.v)
+		c.set(pR0, ls.r0)
+		c.set(pE, ls.e)
+		c.set(pEC, ls.ec)
+		c.set(pES, ls.es)
+		c.set(pSinB, ls.sinB)
+		c.set(pCosB, ls.cosB)
+		c.set(pTanD, ls.tanD)
+		c.set(pTimer, c.get(pTimer)+k.dt)
+		x := ls.v * c.get(pInv)
 		if ls.v < 0 {
 			x = 0
 		}
@@ -369,11 +377,8 @@ func laneSteps(r *row, k *sweepConsts) {
 		if !(math.Abs(w) <= powHalfWidth) {
 			r.out[e>>2] |= 1 << (e & 3)
 		}
-		var c [nPow]float64
-		for m := range c {
-			c[m] = d[(pC0+m)*st+e]
-		}
-		d[pFree*st+e] = k.a * (1 - estrin16(w, &c))
+		// The coefficients of the entry's planes are the vehicle's series'.
+		c.set(pFree, k.a*(1-estrin16(w, &vs[r.id[e]].pw.c)))
 		r.out[e>>2] |= 256 << (e & 3)
 	}
 }

@@ -40,7 +40,7 @@ var sweepKernel = map[[2]bool]string{{true, true}: "avx512", {true, false}: "avx
 // sweep moves the vehicles of row r by one simulation step: an AVX-512 kernel, eight
 // vehicles an instruction, where the CPU has it, else an AVX2 one, four, or sweepGeneric,
 // followed by laneSteps; all agree bit for bit.
-func sweep(r *row, k *sweepConsts, tab *sweepTable) int {
+func sweep(r *row, k *sweepConsts, tab *sweepTable, vs []Vehicle) int {
 	var flags int
 	switch {
 	case useAVX512:
@@ -50,7 +50,7 @@ func sweep(r *row, k *sweepConsts, tab *sweepTable) int {
 	default:
 		flags = sweepGeneric(r, k)
 	}
-	laneSteps(r, k)
+	laneSteps(r, k, vs)
 	return flags
 }
 

@@ -40,7 +40,7 @@ func TestSweepVectorMatchesGeneric(t *testing.T) {
 				want := cloneRow(r)
 				wf := sweepGeneric(want, &k)
 				if kern.laneSteps {
-					laneSteps(want, &k)
+					laneSteps(want, &k, rowVehicles(r))
 				}
 				gf := kern.f(&r.d[0], r.stride, (r.n+kern.width-1)/kern.width, &tab, &r.out[0])
 				// The closeness flag is conservative and may depend on whether the
@@ -145,6 +145,17 @@ func randomRow(rng *rand.Rand, n int) *row {
 		}
 	}
 	return r
+}
+
+// rowVehicles returns vehicles whose series are those of r's entries (entry e is vehicle e).
+func rowVehicles(r *row) []Vehicle {
+	vs := make([]Vehicle, r.n)
+	for e := range vs {
+		for j := range vs[e].pw.c {
+			vs[e].pw.c[j] = r.at(pC0+j, e)
+		}
+	}
+	return vs
 }
 
 // closeRow reports whether two neighbours of r are closer than their half lengths.

@@ -3,9 +3,9 @@
 package driving
 
 // sweep moves the vehicles of row r by one simulation step (sweepGeneric, then laneSteps).
-func sweep(r *row, k *sweepConsts, _ *sweepTable) int {
+func sweep(r *row, k *sweepConsts, _ *sweepTable, vs []Vehicle) int {
 	flags := sweepGeneric(r, k)
-	laneSteps(r, k)
+	laneSteps(r, k, vs)
 	return flags
 }
 

@@ -603,7 +603,7 @@ func (t *Traffic) step() {
 	// lane-change decision, and the collisions between neighbours on the row.
 	for c := range t.rows {
 		if r := &t.rows[c]; r.n > 0 {
-			t.flags[c] = uint8(sweep(r, &t.k, &t.tab))
+			t.flags[c] = uint8(sweep(r, &t.k, &t.tab, t.Vehicles))
 		}
 	}
 	for c := range t.rows {
