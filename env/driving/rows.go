@@ -382,3 +382,13 @@ func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 		r.out[e>>2] |= 256 << (e & 3)
 	}
 }
+
+// countBelowGeneric is countBelow in Go, by the sign of each difference (finite values:
+// negative exactly when the element is below s), without branches to mispredict.
+func countBelowGeneric(S []float64, s float64) int {
+	n := 0
+	for _, x := range S {
+		n += int(math.Float64bits(x-s) >> 63)
+	}
+	return n
+}

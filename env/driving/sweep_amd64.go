@@ -101,3 +101,16 @@ func shiftUpAVX(p *float64, stride, m int)
 
 //go:noescape
 func shiftDownAVX(p *float64, stride, m int)
+
+// countBelow returns the number of the elements of S below s.
+func countBelow(S []float64, s float64) int {
+	if useAVX2 && len(S) > 0 {
+		return countBelowAVX(&S[0], len(S), s)
+	}
+	return countBelowGeneric(S, s)
+}
+
+// countBelowAVX is countBelow for n elements at p, four compares an instruction.
+//
+//go:noescape
+func countBelowAVX(p *float64, n int, s float64) int

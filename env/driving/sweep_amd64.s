@@ -706,3 +706,38 @@ nocrash512:
 	VZEROUPPER
 	MOVQ AX, ret+40(FP)
 	RET
+
+// func countBelowAVX(p *float64, n int, s float64) int
+//
+// The number of the n float64s at p below s: four compares an instruction, then the last
+// n%4 one at a time.
+TEXT ·countBelowAVX(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD s+16(FP), Y1
+	XORQ AX, AX
+cb4:
+	CMPQ CX, $4
+	JLT cb1
+	VMOVUPD (SI), Y0
+	VCMPPD $0x11, Y1, Y0, Y0
+	VMOVMSKPD Y0, DX
+	POPCNTL DX, DX
+	ADDQ DX, AX
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP cb4
+cb1:
+	TESTQ CX, CX
+	JZ cbdone
+	VUCOMISD (SI), X1
+	JBE cbnext
+	INCQ AX
+cbnext:
+	ADDQ $8, SI
+	DECQ CX
+	JMP cb1
+cbdone:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET

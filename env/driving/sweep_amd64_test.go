@@ -207,3 +207,24 @@ func TestShiftAVX(t *testing.T) {
 		}
 	}
 }
+
+// countBelow agrees with a plain count.
+func TestCountBelow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 500 {
+		S := make([]float64, rng.IntN(40))
+		for i := range S {
+			S[i] = float64(rng.IntN(20)) // ties with s included
+		}
+		s := float64(rng.IntN(22)) - 1
+		want := 0
+		for _, x := range S {
+			if x < s {
+				want++
+			}
+		}
+		if got, gen := countBelow(S, s), countBelowGeneric(S, s); got != want || gen != want {
+			t.Fatalf("trial %d: countBelow %d, generic %d; want %d", trial, got, gen, want)
+		}
+	}
+}

@@ -17,3 +17,6 @@ func shiftUp(d []float64, stride, k, m int) { shiftPlanesUp(d, stride, k, m) }
 
 // shiftDown moves entries [k+1, k+1+m) of every plane of d one place down.
 func shiftDown(d []float64, stride, k, m int) { shiftPlanesDown(d, stride, k, m) }
+
+// countBelow returns the number of the elements of S below s.
+func countBelow(S []float64, s float64) int { return countBelowGeneric(S, s) }

@@ -1320,14 +1320,11 @@ func (t *Traffic) neighbourEntries(i int32, s float64, c int) (front, rear int) 
 	r := &t.rows[c]
 	S := r.d[pS*r.stride : pS*r.stride+r.n]
 	id := r.id[:len(S)]
-	// The first entry with s_v >= s: in a short row, the count of the entries before it, by
-	// the sign of s_v - s (finite positions: negative exactly when s_v < s), without branches
-	// to mispredict; else a binary search.
+	// The first entry with s_v >= s: in a short row, the count of the entries before it
+	// (compares without branches to mispredict), else a binary search.
 	lo := 0
 	if len(S) <= 32 {
-		for _, x := range S {
-			lo += int(math.Float64bits(x-s) >> 63)
-		}
+		lo = countBelow(S, s)
 	} else {
 		for hi := len(S); lo < hi; {
 			m := int(uint(lo+hi) >> 1)
