@@ -9,7 +9,8 @@ import (
 
 // ReLU returns max(x, 0); its derivative at 0 is 0, as PyTorch's. Forward and backward are
 // branchless and 8 lanes wide (internal/vec): on inputs of random sign a branch mispredicts half
-// the time, which made ReLU slower than the matrix products around it.
+// the time, which made ReLU slower than the matrix products around it. Large tensors are split
+// over the cores (parallel.go), with the same bits as one serial pass.
 func (g *Graph) ReLU(x *Tensor) *Tensor {
 	out := g.resultDirty(x.Shape, x)
 	reluForward(out.Data, x.Data)
@@ -19,11 +20,11 @@ func (g *Graph) ReLU(x *Tensor) *Tensor {
 	return out
 }
 
-// reluForward writes max(x, 0) without branches (vec.ReLU).
-func reluForward(dst, src []float32) { vec.ReLU(dst, src) }
+// reluForward writes max(x, 0) without branches (vec.ReLU), over the cores for large tensors.
+func reluForward(dst, src []float32) { elementwise(elemReLU, dst[:len(src)], src, nil) }
 
 // reluBackward adds d into dx where the ReLU output y is positive.
-func reluBackward(dx, d, y []float32) { vec.ReLUBackward(dx, d, y) }
+func reluBackward(dx, d, y []float32) { elementwise(elemReLUBackward, dx[:len(d)], d, y[:len(d)]) }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 is slope, as PyTorch's.
 func (g *Graph) LeakyReLU(x *Tensor, slope float32) *Tensor {

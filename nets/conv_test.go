@@ -442,13 +442,13 @@ func TestConvTranspose2DMatchesDefinition(t *testing.T) {
 }
 
 // TestConvBatchInferenceDoesNotAllocate: a batch large enough to be split over goroutines
-// allocates nothing either, in the convolutions and the pooling (their parallel tasks and jobs are
-// recycled; the workers' products run on one goroutine each, without gemm's own dispatch).
+// allocates nothing either (but for allocsPerRunParallel's rare refills), in the convolutions and
+// the pooling: their parallel tasks and jobs are recycled, and the workers' products run on one
+// goroutine each, without gemm's own dispatch.
 func TestConvBatchInferenceDoesNotAllocate(t *testing.T) {
 	if raceDetector {
 		t.Skip("allocation counts are meaningless under the race detector (sync.Pool drops items)")
 	}
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	r := rand.New(rand.NewPCG(5, 5))
 	net := NewSequential(
 		NewConv2D(r, 3, 16, Pair(3), true, ConvOptions{Padding: Pair(1)}), ReLU{}, MaxPool2D{Kernel: Pair(2)},
@@ -457,9 +457,7 @@ func TestConvBatchInferenceDoesNotAllocate(t *testing.T) {
 	)
 	x := randTensor(r, -1, 1, 16, 3, 32, 32)
 	g := NewInference()
-	g.Reset()
-	net.Forward(g, x)
-	if a := testing.AllocsPerRun(20, func() { g.Reset(); net.Forward(g, x) }); a != 0 {
-		t.Errorf("%.1f allocations per batch-16 forward, want 0", a)
+	if a := allocsPerRunParallel(30, func() { g.Reset(); net.Forward(g, x) }); a > maxParallelAllocs {
+		t.Errorf("%.2f allocations per batch-16 forward, want (nearly) 0", a)
 	}
 }

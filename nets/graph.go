@@ -121,9 +121,9 @@ func (g *Graph) NeedsGrad(inputs ...*Tensor) bool {
 func (g *Graph) Result(shape []int, inputs ...*Tensor) *Tensor {
 	t := g.header(shape)
 	n := numel(shape)
-	t.Data = g.floats.get(n)
+	t.Data = g.zeroed(n)
 	if g.NeedsGrad(inputs...) {
-		t.Grad = g.floats.get(n)
+		t.Grad = g.zeroed(n)
 	}
 	return t
 }
@@ -135,7 +135,7 @@ func (g *Graph) resultDirty(shape []int, inputs ...*Tensor) *Tensor {
 	n := numel(shape)
 	t.Data = g.floats.getDirty(n)
 	if g.NeedsGrad(inputs...) {
-		t.Grad = g.floats.get(n)
+		t.Grad = g.zeroed(n)
 	}
 	return t
 }
@@ -143,13 +143,21 @@ func (g *Graph) resultDirty(shape []int, inputs ...*Tensor) *Tensor {
 // Zeros returns a zeroed arena tensor without a gradient (a constant or a scratch tensor).
 func (g *Graph) Zeros(shape ...int) *Tensor {
 	t := g.header(shape)
-	t.Data = g.floats.get(numel(shape))
+	t.Data = g.zeroed(numel(shape))
 	return t
 }
 
 // Floats returns n zeroed float32s from the arena, valid until Reset: scratch an op saves for its
 // backward (BatchNorm's inverse std, a dropout mask).
-func (g *Graph) Floats(n int) []float32 { return g.floats.get(n) }
+func (g *Graph) Floats(n int) []float32 { return g.zeroed(n) }
+
+// zeroed returns n zeroed float32s from the arena, cleared over the cores when n is large (the
+// gradient buffers of big activations).
+func (g *Graph) zeroed(n int) []float32 {
+	s := g.floats.getDirty(n)
+	zeroFloats(s)
+	return s
+}
 
 // Ints returns n zeroed ints from the arena, valid until Reset (argmax positions of max pooling).
 func (g *Graph) Ints(n int) []int { return g.ints.get(n) }

@@ -71,8 +71,8 @@ func (t *Tensor) RequireGrad() *Tensor {
 	return t
 }
 
-// ZeroGrad sets the gradient to zero (no-op without one).
-func (t *Tensor) ZeroGrad() { clear(t.Grad) }
+// ZeroGrad sets the gradient to zero (no-op without one), over the cores when it is large.
+func (t *Tensor) ZeroGrad() { zeroFloats(t.Grad) }
 
 // Item returns the single value of a one-element tensor.
 func (t *Tensor) Item() float32 {
