@@ -99,8 +99,9 @@ type Setup struct {
 	// returns from it). Call it once. The trainer calls Reset(&Seed) before its first Step.
 	MakeVector func(n int) (env.VectorEnv, error)
 	// Log records a metric against env steps in metrics.csv (CleanRL's keys: losses/td_loss,
-	// losses/q_values, charts/epsilon, ...). The Run logs charts/episodic_return,
-	// charts/episodic_length and charts/SPS itself. Log must be called with nondecreasing steps
+	// losses/q_values, charts/epsilon, ...). The Run logs charts/episodic_return and
+	// charts/episodic_length itself (see RunConfig.EpisodeLogInterval), and charts/SPS in
+	// timing.csv. Log must be called with nondecreasing steps
 	// and deterministic values (no wall-clock) so that a seed gives an identical file.
 	Log func(step int64, key string, value float64)
 }

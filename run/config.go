@@ -37,6 +37,17 @@ type RunConfig struct {
 	// KeepCheckpoints is how many of the newest checkpoints to keep (0 keeps all); the final
 	// one is always the newest. Default: 3.
 	KeepCheckpoints int `yaml:"keep_checkpoints"`
+	// EpisodeLogInterval bounds the rows of charts/episodic_return and charts/episodic_length
+	// for envs with short episodes. An episode at least this many env steps long gets a row of
+	// its own at the step it ended, as in CleanRL; shorter ones are pooled: the short episodes
+	// that end in a window of EpisodeLogInterval env steps get one row, their mean return and
+	// mean length, at the step that closes the window (the first step at or past its end,
+	// which a vector env's steps may overshoot: episodes ending at that step count in it; the
+	// run's last step closes the last window). Each key thus gets at most 2·n_timesteps/EpisodeLogInterval
+	// rows: a 2M-step Blackjack run (2.5 steps an episode) writes 10,000 instead of 800,000.
+	// 1 logs every episode; 0 means n_timesteps/10000 (at least 1), which leaves the episodes
+	// of CartPole, Acrobot or MountainCar runs one row each. Default: 0.
+	EpisodeLogInterval int64 `yaml:"episode_log_interval"`
 }
 
 // DefaultRunConfig returns the run-level defaults.
@@ -454,6 +465,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: checkpoint_every = %d; want 0 (a fifth of n_timesteps) or more", r.CheckpointEvery)
 	case r.KeepCheckpoints < 0:
 		return fmt.Errorf("config: keep_checkpoints = %d; want 0 (keep all) or more", r.KeepCheckpoints)
+	case r.EpisodeLogInterval < 0:
+		return fmt.Errorf("config: episode_log_interval = %d; want 0 (n_timesteps/10000), 1 (every episode) or more", r.EpisodeLogInterval)
 	}
 	if v, ok := c.Params.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
@@ -469,6 +482,15 @@ func (r RunConfig) CheckpointInterval() int64 {
 		return r.CheckpointEvery
 	}
 	return max(1, r.Steps/5)
+}
+
+// EpisodeLogEvery returns the effective episode_log_interval: EpisodeLogInterval, or
+// n_timesteps/10000 (at least 1) when it is 0.
+func (r RunConfig) EpisodeLogEvery() int64 {
+	if r.EpisodeLogInterval > 0 {
+		return r.EpisodeLogInterval
+	}
+	return max(1, r.Steps/10_000)
 }
 
 // MarshalYAML writes the config as a flat YAML map: algo, env, then every key in declaration

@@ -13,18 +13,22 @@
 // # Configuration
 //
 // Keys come from RunConfig (seed, n_timesteps, env_kwargs, eval_episodes, checkpoint_every,
-// keep_checkpoints) and the algorithm's Config, in one namespace. Resolve applies, in order, the
-// Config defaults, the entry for the env in the shipped hyperparams/<algo>.yml, and the given
-// layers (ReadConfigFile for --config, ParseSet for --set, then the flags). An unknown key is an
+// keep_checkpoints, episode_log_interval) and the algorithm's Config, in one namespace. Resolve
+// applies, in order, the Config defaults, the entry for the env in the shipped
+// hyperparams/<algo>.yml, and the given layers (ReadConfigFile for --config, ParseSet for
+// --set, then the flags). An unknown key is an
 // error naming the closest key; a bad value one naming the key, the value and the type wanted.
 // The resolved Config is written to config.yml, which Resume, LoadPolicy and rlrun eval read.
 //
 // # Run directory
 //
 // See Run: config.yml, metrics.csv (global_step,key,value with CleanRL's keys, identical for the
-// same seed), timing.csv (charts/SPS and other wall-clock figures), checkpoints/ (step-N
-// directories written to a temporary name, fsynced and renamed, and a latest file replaced by
-// rename), learning_curve.png and eval.json.
+// same seed; charts/episodic_return and charts/episodic_length have a row per episode, or per
+// window of episode_log_interval env steps for the episodes shorter than that), timing.csv
+// (charts/SPS and other wall-clock figures), checkpoints/ (step-N directories written to a
+// temporary name, fsynced and renamed, and a latest file replaced by rename),
+// learning_curve.png (thinned to 2000 points a series, so that any run draws quickly) and
+// eval.json.
 //
 // # Resume
 //

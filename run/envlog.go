@@ -15,8 +15,9 @@ import (
 
 // recorder wraps the vector env a trainer trains on. It does two jobs:
 //
-//   - it logs every finished episode (charts/episodic_return, charts/episodic_length) against
-//     the env steps taken, for every algorithm alike;
+//   - it reports every finished episode, and the end of every step, against the env steps
+//     taken, for the Run to log (charts/episodic_return, charts/episodic_length), for every
+//     algorithm alike;
 //   - it records every Reset (with its seed) and Step (with its actions), so that resume can
 //     rebuild the env's exact state by replaying them into a fresh env. The env contract
 //     (same seed and actions, same trajectory) makes the replay exact without asking envs to
@@ -33,9 +34,10 @@ type recorder struct {
 	resets []resetEvent
 	steps  int64 // vector steps taken
 
-	// replaying suppresses the episode callbacks while resume replays the log.
+	// replaying suppresses the callbacks while resume replays the log.
 	replaying bool
 	onEpisode func(envSteps int64, ret float64, length int)
+	onStepped func(envSteps int64) // after the step's episodes
 }
 
 type resetEvent struct {
@@ -46,8 +48,8 @@ type resetEvent struct {
 
 // newRecorder wraps v; expected is the expected number of env steps, to preallocate the log so
 // that recording does not allocate per step.
-func newRecorder(v env.VectorEnv, expected int64, onEpisode func(int64, float64, int)) *recorder {
-	r := &recorder{VectorEnv: v, n: v.NumEnvs(), actDim: v.SingleActionSpace().Dim(), onEpisode: onEpisode}
+func newRecorder(v env.VectorEnv, expected int64, onEpisode func(int64, float64, int), onStepped func(int64)) *recorder {
+	r := &recorder{VectorEnv: v, n: v.NumEnvs(), actDim: v.SingleActionSpace().Dim(), onEpisode: onEpisode, onStepped: onStepped}
 	if d, ok := v.SingleActionSpace().(env.Discrete); ok && d.Start >= 0 && d.Start+d.N <= 256 {
 		r.bytes = true
 		r.acts8 = make([]uint8, 0, expected+int64(r.n))
@@ -76,13 +78,18 @@ func (r *recorder) Step(actions []float32) ([]float32, []float64, []bool, []bool
 	}
 	obs, rew, term, trunc := r.VectorEnv.Step(actions)
 	r.steps++
-	if !r.replaying && r.onEpisode != nil {
+	if !r.replaying {
 		envSteps := r.steps * int64(r.n)
-		rets, lens := r.VectorEnv.EpisodeReturns(), r.VectorEnv.EpisodeLengths()
-		for i := range term {
-			if term[i] || trunc[i] {
-				r.onEpisode(envSteps, rets[i], lens[i])
+		if r.onEpisode != nil {
+			rets, lens := r.VectorEnv.EpisodeReturns(), r.VectorEnv.EpisodeLengths()
+			for i := range term {
+				if term[i] || trunc[i] {
+					r.onEpisode(envSteps, rets[i], lens[i])
+				}
 			}
+		}
+		if r.onStepped != nil {
+			r.onStepped(envSteps)
 		}
 	}
 	return obs, rew, term, trunc

@@ -54,6 +54,7 @@ type Run struct {
 	algo    *Algorithm
 	trainer Trainer
 	rec     *recorder
+	eplog   *episodeLog
 	metrics *csvLog
 	timing  *csvLog
 
@@ -80,6 +81,8 @@ type runState struct {
 	Episodes      int64     `json:"episodes"`
 	Recent        []float64 `json:"recent_returns"`
 	Final         bool      `json:"final"`
+	// EpisodeWindow is the window of short episodes in progress (see episodeLog).
+	EpisodeWindow *episodeWindow `json:"episode_window,omitempty"`
 	// Exploration lists the live changes of ε up to the checkpoint (SetExploration).
 	Exploration []ExplorationChange `json:"exploration_changes,omitempty"`
 }
@@ -162,6 +165,7 @@ func (r *Run) open(metricsOffset, timingOffset int64) error {
 		return fmt.Errorf("opening %s: %w", TimingFile, err)
 	}
 	cfg := r.Config
+	r.eplog = newEpisodeLog(cfg.Run, r.metrics.log)
 	setup := Setup{
 		EnvID:     cfg.EnvID,
 		EnvKwargs: env.Options(cfg.Run.EnvKwargs),
@@ -177,7 +181,7 @@ func (r *Run) open(metricsOffset, timingOffset int64) error {
 		if err != nil {
 			return nil, err
 		}
-		r.rec = newRecorder(v, cfg.Run.Steps, r.episode)
+		r.rec = newRecorder(v, cfg.Run.Steps, r.episode, r.eplog.stepped)
 		return r.rec, nil
 	}
 	r.trainer, err = r.algo.NewTrainer(cfg.Params, setup)
@@ -196,10 +200,10 @@ func (r *Run) log(step int64, key string, v float64) {
 	r.metrics.log(step, key, v)
 }
 
-// episode is the recorder's callback for every finished episode.
+// episode is the recorder's callback for every finished episode: the rows (episodeLog), the
+// recent returns and the count.
 func (r *Run) episode(step int64, ret float64, length int) {
-	r.metrics.log(step, "charts/episodic_return", ret)
-	r.metrics.log(step, "charts/episodic_length", float64(length))
+	r.eplog.episode(step, ret, length)
 	if len(r.recent) < recentEpisodes {
 		r.recent = append(r.recent, ret)
 	} else {
@@ -323,6 +327,9 @@ func Resume(dir string) (*Run, error) {
 	}
 	if err := r.open(st.MetricsOffset, st.TimingOffset); err != nil {
 		return nil, err
+	}
+	if st.EpisodeWindow != nil {
+		r.eplog.w = *st.EpisodeWindow
 	}
 	fail := func(err error) (*Run, error) {
 		r.Close()
@@ -486,8 +493,9 @@ func (r *Run) Checkpoint(final bool) (string, error) {
 	if err != nil {
 		return fail(err)
 	}
+	w := r.eplog.w
 	st := runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(),
-		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final, Exploration: r.explore}
+		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final, EpisodeWindow: &w, Exploration: r.explore}
 	js, _ := json.MarshalIndent(st, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, stateFile), js, 0o644); err != nil {
 		return fail(err)

@@ -152,21 +152,27 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	for _, c := range []struct {
 		name, algo string
 		sets       []string
+		env        string // default: CartPole, or tabularEnv's
 	}{
-		{"dqn", "dqn", tinyDQN},
-		{"dqn with every option", "dqn", richDQN},
-		{"random", "random", []string{"n_timesteps=3000", "checkpoint_every=1000", "n_envs=3"}},
-		{"ppo", "ppo", append(slices.Clone(tinyPG), "n_steps=64", "batch_size=32", "n_epochs=2", "norm_obs=true", "norm_reward=true", "target_kl=0.01", "lr_schedule=linear")},
-		{"a2c", "a2c", append(slices.Clone(tinyPG), "n_steps=5", "norm_obs=true", "ent_coef=0.01")},
-		{"reinforce", "reinforce", append(slices.Clone(tinyPG), "batch_episodes=3", "baseline=true")},
-		{"qlearning", "qlearning", tinyTD},
-		{"valueiteration", "valueiteration", []string{"n_timesteps=3000", "checkpoint_every=1000", "eval_episodes=3", "keep_checkpoints=0"}},
+		{"dqn", "dqn", tinyDQN, ""},
+		{"dqn with every option", "dqn", richDQN, ""},
+		{"random", "random", []string{"n_timesteps=3000", "checkpoint_every=1000", "n_envs=3"}, ""},
+		{"ppo", "ppo", append(slices.Clone(tinyPG), "n_steps=64", "batch_size=32", "n_epochs=2", "norm_obs=true", "norm_reward=true", "target_kl=0.01", "lr_schedule=linear"), ""},
+		{"a2c", "a2c", append(slices.Clone(tinyPG), "n_steps=5", "norm_obs=true", "ent_coef=0.01"), ""},
+		{"reinforce", "reinforce", append(slices.Clone(tinyPG), "batch_episodes=3", "baseline=true"), ""},
+		{"qlearning", "qlearning", tinyTD, ""},
+		// Short episodes pooled per 64 steps: the checkpoint at 1500 falls inside a window.
+		{"pooled episodes", "qlearning", append(slices.Clone(tinyTD), "episode_log_interval=64"), "blackjack"},
+		{"valueiteration", "valueiteration", []string{"n_timesteps=3000", "checkpoint_every=1000", "eval_episodes=3", "keep_checkpoints=0"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
 			envID := "cartpole"
 			if e, ok := tabularEnv[c.algo]; ok {
 				envID = e
+			}
+			if c.env != "" {
+				envID = c.env
 			}
 			whole := newRun(t, out, c.algo, envID, c.sets...)
 			if err := whole.Train(context.Background()); err != nil {
@@ -410,6 +416,30 @@ func TestMetricsValueFormat(t *testing.T) {
 	}{{22, "22"}, {0.1, "0.1"}, {float64(float32(0.1)), "0.1"}, {1e-7, "1e-07"}, {math.NaN(), "nan"}, {math.Inf(-1), "-inf"}, {123456789.5, "1.234567895e+08"}} {
 		if got := string(appendValue(nil, c.v)); got != c.want {
 			t.Errorf("appendValue(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+func TestReadMetrics(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		p := filepath.Join(dir, "m.csv")
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := write(MetricsHeader + "\r\n10,charts/episodic_return,9.5\r\n\n20,losses/td_loss,nan\n30,\"charts/episodic_return\",-1")
+	all, err := ReadMetrics(p, "")
+	if err != nil || len(all) != 3 || all[0] != (Scalar{10, ReturnKey, 9.5}) || !math.IsNaN(all[1].Value) || all[2] != (Scalar{30, ReturnKey, -1}) {
+		t.Fatalf("ReadMetrics: %v, %v", all, err)
+	}
+	if rets, err := ReadMetrics(p, ReturnKey); err != nil || len(rets) != 2 || rets[1].Step != 30 {
+		t.Errorf("ReadMetrics of one key: %v, %v", rets, err)
+	}
+	for _, bad := range []string{"step,key,value\n", "", MetricsHeader + "\n1,a\n", MetricsHeader + "\n1,a,2,3\n", MetricsHeader + "\nx,a,2\n"} {
+		if rows, err := ReadMetrics(write(bad), ""); err == nil {
+			t.Errorf("ReadMetrics of %q: %v and no error", bad, rows)
 		}
 	}
 }

@@ -24,7 +24,7 @@ const DefaultSteps = 100_000
 // cannot import run (run imports it), so the list is repeated here: an entry with a run key
 // missing from it fails this package's TestShippedSettings, and run's TestTabularDefaultsAgree
 // checks that both readers give the same settings.
-var runKeys = []string{"seed", "env_kwargs", "eval_episodes", "checkpoint_every", "keep_checkpoints"}
+var runKeys = []string{"seed", "env_kwargs", "eval_episodes", "checkpoint_every", "keep_checkpoints", "episode_log_interval"}
 
 // Defaults returns the shipped settings of a TD method for an env: DefaultConfig overlaid with
 // the env's entry in rlrun's hyperparams/<method>.yml (package hyperparams, the one copy that
