@@ -58,6 +58,18 @@ type ExplorationSetter interface {
 	Exploration() (eps float64, overridden bool)
 }
 
+// UnseededEnv is implemented by envs (the unwrapped env) that draw part of themselves at random
+// when made, from a seed an option would otherwise give: FrozenLake's map_name=random without
+// map_seed draws a new map per instance. A run makes many instances of its env (the training
+// copies, a fresh one on resume that its env log replays into, the evaluation's, the viewer's),
+// which must all be the same env, so Resolve gives each such option the run's seed and writes
+// it into the resolved config (config.yml): resume, eval and the viewer then build the same map.
+type UnseededEnv interface {
+	// UnseededOptions names the options whose values the instance drew at random because they
+	// were not given; each takes an integer seed.
+	UnseededOptions() []string
+}
+
 // Trainer is an algorithm's training state machine, driven by a Run. Like Policy, its methods use
 // only basic and standard-library types.
 //

@@ -428,7 +428,9 @@ func NewConfig(algo, idOrAlias string) (*Config, error) {
 }
 
 // Resolve builds the configuration of a new run: the defaults, the shipped hyperparams entry for
-// the env, then the given layers in order (--config, --set, flags).
+// the env, then the given layers in order (--config, --set, flags). It makes the env once: a bad
+// env_kwargs is an error here, and an option the env would draw at random (UnseededEnv:
+// FrozenLake's map_seed for map_name=random) gets the run's seed.
 func Resolve(algo, idOrAlias string, layers ...Layer) (*Config, error) {
 	c, err := NewConfig(algo, idOrAlias)
 	if err != nil {
@@ -449,7 +451,34 @@ func Resolve(algo, idOrAlias string, layers ...Layer) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.seedEnvOptions(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// seedEnvOptions makes the env once and gives the options it drew at random (UnseededEnv) the
+// run's seed in env_kwargs: its low 63 bits, so that it reads back as an integer option.
+func (c *Config) seedEnvOptions() error {
+	e, err := env.Make(c.EnvID, env.Options(c.Run.EnvKwargs))
+	if err != nil {
+		if len(c.Run.EnvKwargs) > 0 {
+			return fmt.Errorf("env_kwargs %v: %w", c.Run.EnvKwargs, err)
+		}
+		return err
+	}
+	defer e.Close()
+	u, ok := env.Unwrapped(e).(UnseededEnv)
+	if !ok {
+		return nil
+	}
+	for _, k := range u.UnseededOptions() {
+		if c.Run.EnvKwargs == nil {
+			c.Run.EnvKwargs = map[string]any{}
+		}
+		c.Run.EnvKwargs[k] = int64(c.Run.Seed & math.MaxInt64)
+	}
+	return nil
 }
 
 // Validate checks the run keys and, when the algorithm's Config has a Validate() error method,

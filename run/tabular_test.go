@@ -1,8 +1,11 @@
 package run
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,7 +126,6 @@ func TestTabularEnvErrors(t *testing.T) {
 	}{
 		{"valueiteration", "blackjack", nil, "qlearning"},
 		{"qlearning", "cartpole", nil, "Discrete"},
-		{"policyiteration", "frozenlake", []string{"env_kwargs.map_name=random"}, "map_seed"},
 		{"policyiteration", "frozenlake", []string{"max_sweeps=0"}, "max_sweeps"},
 		{"sarsa", "frozenlake", []string{"exploration_schedule=cosine"}, "exploration_schedule"},
 	} {
@@ -141,5 +143,99 @@ func TestTabularEnvErrors(t *testing.T) {
 	// A random map with its seed is one model: the planner accepts it.
 	if _, err := envModel("FrozenLake-v1", env.Options{"map_name": "random", "map_seed": 3}, "valueiteration"); err != nil {
 		t.Error(err)
+	}
+	// Without one (a config not made by Resolve, which seeds it), every instance has its own
+	// map, and the planner refuses it.
+	cfg, err := NewConfig("policyiteration", "frozenlake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Apply(mustSet(t, "env_kwargs.map_name=random")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Create(cfg, t.TempDir()); err == nil || !strings.Contains(err.Error(), "map_seed") {
+		if err == nil {
+			r.Close()
+		}
+		t.Errorf("policyiteration on an unseeded random map: %v; want an error naming map_seed", err)
+	}
+}
+
+// TestRandomMapIsTheRunsMap: FrozenLake with map_name=random and no map_seed gets the run's
+// seed as map_seed in the resolved config, so that a resumed run replays its env log into the
+// same map (byte-identical metrics), and the evaluation and rlrun eval play on the map the
+// agent learned; a map_seed given is kept, and the planners accept the map.
+func TestRandomMapIsTheRunsMap(t *testing.T) {
+	sets := []string{"seed=5", "n_timesteps=6000", "checkpoint_every=2000", "eval_episodes=20", "keep_checkpoints=0",
+		"env_kwargs.map_name=random", "env_kwargs.size=5", "env_kwargs.is_slippery=false"}
+	cfg, err := Resolve("qlearning", "frozenlake", mustSet(t, sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Run.EnvKwargs["map_seed"]; got != int64(5) {
+		t.Fatalf("map_seed = %v (%T), want the run's seed 5", got, got)
+	}
+	out := t.TempDir()
+	ctx := context.Background()
+	whole := newRun(t, out, "qlearning", "frozenlake", sets...)
+	if !strings.Contains(string(readFile(t, filepath.Join(whole.Dir, ConfigFile))), "map_seed: 5") {
+		t.Errorf("config.yml does not hold map_seed:\n%s", readFile(t, filepath.Join(whole.Dir, ConfigFile)))
+	}
+	if err := whole.Train(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := whole.Evaluate(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SuccessRate == nil || *res.SuccessRate != 1 {
+		t.Errorf("the greedy policy of 6000 steps on a non-slippery 5x5 map succeeds in %v of the evaluation", res.SuccessRate)
+	}
+	whole.Close()
+
+	broken := newRun(t, out, "qlearning", "frozenlake", sets...)
+	if err := broken.Advance(ctx, 3000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := broken.Checkpoint(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := broken.Advance(ctx, 4000); err != nil {
+		t.Fatal(err)
+	}
+	broken.Close()
+	resumed, err := Resume(broken.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resumed.Train(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resumed.Close()
+	if !bytes.Equal(readFile(t, filepath.Join(whole.Dir, MetricsFile)), readFile(t, filepath.Join(resumed.Dir, MetricsFile))) {
+		t.Error("metrics.csv of the resumed run differs from the uninterrupted one's")
+	}
+	again, err := EvaluateCheckpoint(resumed.Dir, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.Returns, res.Returns) || *again.SuccessRate != 1 {
+		t.Errorf("rlrun eval of the resumed run: returns %v, the run's own evaluation %v", again.Returns, res.Returns)
+	}
+
+	// A given map_seed stays; the planners plan on the seeded map.
+	given, err := Resolve("valueiteration", "frozenlake", mustSet(t, "env_kwargs.map_name=random", "env_kwargs.map_seed=11"))
+	if err != nil || given.Run.EnvKwargs["map_seed"] != 11 {
+		t.Fatalf("a given map_seed: %v, %v", given.Run.EnvKwargs, err)
+	}
+	r, err := Create(given, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	// A fixed map has nothing to seed.
+	plain, err := Resolve("qlearning", "frozenlake")
+	if err != nil || len(plain.Run.EnvKwargs) != 0 {
+		t.Errorf("the 4x4 map: env_kwargs %v, %v", plain.Run.EnvKwargs, err)
 	}
 }

@@ -125,6 +125,8 @@ type FrozenLake struct {
 	desc       []string
 	nrow, ncol int
 	grid       gridRender
+	// drewSeed: the map is random and its seed was drawn here (no MapSeed).
+	drewSeed bool
 }
 
 var (
@@ -138,10 +140,12 @@ var (
 // out-of-range argument.
 func NewFrozenLake(cfg FrozenLakeConfig) (*FrozenLake, error) {
 	desc := cfg.Desc
+	drewSeed := false
 	if desc == nil {
 		switch cfg.MapName {
 		case "random":
 			seed := rand.Uint64()
+			drewSeed = cfg.MapSeed == nil
 			if cfg.MapSeed != nil {
 				seed = *cfg.MapSeed
 			}
@@ -239,13 +243,26 @@ func NewFrozenLake(cfg FrozenLakeConfig) (*FrozenLake, error) {
 		}
 	}
 	f := &FrozenLake{
-		toyText: newToyText("FrozenLake", b.done(isd)),
-		desc:    append([]string(nil), desc...),
-		nrow:    nrow,
-		ncol:    ncol,
+		toyText:  newToyText("FrozenLake", b.done(isd)),
+		desc:     append([]string(nil), desc...),
+		nrow:     nrow,
+		ncol:     ncol,
+		drewSeed: drewSeed,
 	}
 	f.grid = newGridRender(nrow, ncol, 64)
 	return f, nil
+}
+
+// UnseededOptions returns the options whose values this instance drew at random because they
+// were not given: map_seed for a random map made without one (as Gymnasium's
+// generate_random_map(seed=None)), none otherwise. A training run gives such options its own
+// seed before it writes its config (package run), so that every env the run makes (the
+// training copies, the resumed run's, the evaluation's, the viewer's) has the same map.
+func (f *FrozenLake) UnseededOptions() []string {
+	if f.drewSeed {
+		return []string{"map_seed"}
+	}
+	return nil
 }
 
 // newFrozenLakeFromOptions is FrozenLake's registry constructor.
