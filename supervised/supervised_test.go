@@ -37,7 +37,7 @@ func mnistDir(t *testing.T) string {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if dir, err := tinyMNIST(); err == nil {
-		os.RemoveAll(filepath.Dir(dir + "/"))
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
