@@ -32,14 +32,36 @@
 // for lane changes once a second, highway-env's lane and heading controllers for steering, and
 // collisions between footprints. Each step keeps highway-env's synchronous update at a fixed
 // simulation frequency, while the agent acts at a lower policy frequency. See Traffic for how it
-// runs in O(1) per vehicle: sorted lane lists instead of scans over all vehicles, and a fast
-// path for the vehicles that keep their lane.
+// runs in O(1) per vehicle: a sorted struct-of-arrays row per lane instead of scans over all
+// vehicles, swept by AVX-512 or AVX2 kernels in Go assembly (with a portable Go sweep, which
+// the purego build tag selects too, that they match bit for bit), a fast path for the vehicles
+// that keep their lane, and lane changes integrated in the lanes' frame.
+//
+// Where it departs from highway-env, on purpose: a vehicle ending a lane change is snapped
+// onto its lane's centreline once within 1 cm and 1 mrad of it (highway-env's controller
+// would keep converging); IDM's desired gap is kept from going negative behind a much faster
+// leader; the elementary functions of the hot paths are series and fast paths accurate to
+// 1e-14 (the IDM's (v/v0)^δ between 70% and 115% of v0, the arc sine of the heading reference)
+// or 1e-10 (the IDM's power elsewhere), see powSeries, powPos and asin. Nothing is skipped for
+// vehicles far from the ego: every vehicle is simulated at every step.
 //
 // # Scenarios
 //
 // Racetrack and Highway document their spaces, rewards and options in Gymnasium's template.
 // Both draw a top-down view that follows the car with package render (Render), and
 // Racetrack's pixel observations are the same view at 96×96 RGB or 84×84 grayscale.
+//
+// There is no third scenario: highway-env's merge-v0 and intersection-v0 do not fit the
+// traffic model cheaply. Traffic's speed comes from its lanes being straight, parallel and as
+// long as the road, sharing one longitudinal coordinate: that is what makes a lane's vehicles
+// one sorted row, a vehicle's neighbours adjacent entries and a lane change a lateral offset in
+// one frame. merge-v0 needs an on-ramp that joins the highway at an angle along a sine-shaped
+// lane, an acceleration lane that ends at an obstacle, and lane-change and neighbour queries
+// between lanes that exist over part of the road only; intersection-v0 needs crossing lanes,
+// arcs for the turns and priorities at the junction. Both need lanes as general curves with
+// coordinates of their own and neighbour searches across lanes that join or cross: a second
+// traffic model rather than options of this one. (The lane and bicycle models, Lane and
+// Bicycle, already handle curves: Racetrack drives on them.)
 //
 // # Vector envs
 //

@@ -10,8 +10,8 @@ type laneState struct {
 	off                 float64 // lateral offset of the target lane's centre
 	acc                 float64 // acceleration command of the step
 	// The lane controller's command, which the step computes: the slip angle's sine and
-	// cosine and the wheel angle's tangent.
-	sinB, cosB, tanD float64
+	// cosine (the wheel angle's tangent is L/lr·sin β/cos β).
+	sinB, cosB float64
 }
 
 // Coefficients of sin x/x = 1 + Σ sinc_k x^2k and (1 - cos x)/x² = 1/2 + Σ cosc_k x^2k.
@@ -43,8 +43,7 @@ func (k *sweepConsts) laneStepFast(st *laneState) bool {
 	}
 	sinB := clamp(k.lrTauH*d*invV, -1, 1)
 	cosB := math.Sqrt(1 - sinB*sinB)
-	tanD := k.lOverLr * sinB / cosB
-	if tanD > k.tanMaxSteer || tanD < -k.tanMaxSteer {
+	if k.lOverLr*math.Abs(sinB) > k.tanMaxSteer*cosB { // |tan δ| beyond its limit
 		return false
 	}
 	v1 := clamp(v0+clamp(st.acc, k.carLo, k.carHi)*k.dt, k.vmin, k.vmax)
@@ -64,7 +63,7 @@ func (k *sweepConsts) laneStepFast(st *laneState) bool {
 	st.s += dist * (c0*fa - s0*fb)
 	st.r0 += dist * (s0*fa + c0*fb)
 	st.ec, st.es, st.e, st.v = ec*cd-es*sd, es*cd+ec*sd, e, v1
-	st.sinB, st.cosB, st.tanD = sinB, cosB, tanD
+	st.sinB, st.cosB = sinB, cosB
 	return true
 }
 
@@ -85,8 +84,8 @@ func (k *sweepConsts) laneStep(st *laneState) (steer float64, clipped bool) {
 		return 0, false
 	}
 	v0 := st.v
-	var sinB, cosB, tanD float64
-	sinB, cosB, tanD, steer, clipped = k.controller(v0, st.r0, st.off, st.e)
+	var sinB, cosB float64
+	sinB, cosB, _, steer, clipped = k.controller(v0, st.r0, st.off, st.e)
 	v1 := clamp(v0+clamp(st.acc, k.carLo, k.carHi)*k.dt, k.vmin, k.vmax)
 	dist := 0.5 * (v0 + v1) * k.dt
 	dh := dist * sinB * k.invLr
@@ -111,7 +110,7 @@ func (k *sweepConsts) laneStep(st *laneState) (steer float64, clipped bool) {
 		e = wrapToPi(e)
 	}
 	st.ec, st.es, st.e, st.v = ec*cd-es*sd, es*cd+ec*sd, e, v1
-	st.sinB, st.cosB, st.tanD = sinB, cosB, tanD
+	st.sinB, st.cosB = sinB, cosB
 	return steer, clipped
 }
 
@@ -131,7 +130,7 @@ func (k *sweepConsts) controller(v, r0, off, e float64) (sinB, cosB, tanD, steer
 	sinB = clamp(k.lrTauH*d*invV, -1, 1)
 	cosB = math.Sqrt(1 - sinB*sinB)
 	tanD = k.lOverLr * sinB / cosB
-	if tanD > k.tanMaxSteer || tanD < -k.tanMaxSteer {
+	if k.lOverLr*math.Abs(sinB) > k.tanMaxSteer*cosB { // |tan δ| beyond its limit
 		// The wheel angle is clipped: β follows from it.
 		steer = clamp(atan(tanD), -k.maxSteer, k.maxSteer)
 		tanD = math.Tan(steer)

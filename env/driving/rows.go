@@ -53,9 +53,8 @@ const (
 	pEC                       // its cosine
 	pES                       // and sine
 	pOff                      // lateral offset of the target lane's centre
-	pSinB                     // slip angle's sine,
-	pCosB                     // cosine
-	pTanD                     // and wheel angle's tangent of the last command
+	pSinB                     // slip angle's sine
+	pCosB                     // and cosine of the last command
 	nPlanes
 )
 
@@ -367,7 +366,6 @@ func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 		c.set(pES, ls.es)
 		c.set(pSinB, ls.sinB)
 		c.set(pCosB, ls.cosB)
-		c.set(pTanD, ls.tanD)
 		c.set(pTimer, c.get(pTimer)+k.dt)
 		x := ls.v * c.get(pInv)
 		if ls.v < 0 {

@@ -90,8 +90,8 @@ func shiftDown(d []float64, stride, k, m int) {
 	}
 }
 
-// The assembly shifts nPlanes = 33 planes.
-var _ = [1]struct{}{}[nPlanes-33]
+// The assembly shifts nPlanes = 32 planes.
+var _ = [1]struct{}{}[nPlanes-32]
 
 // shiftUpAVX moves elements [0, m) of nPlanes planes stride elements apart from p one place
 // up; shiftDownAVX elements [1, m+1) one place down. They use only AVX instructions.

@@ -281,7 +281,7 @@ nocrash:
 
 // func shiftUpAVX(p *float64, stride, m int)
 //
-// For each of the 33 planes (nPlanes), from the top down: blocks of four with one vector load
+// For each of the 32 planes (nPlanes), from the top down: blocks of four with one vector load
 // and one store each (a block's store overlaps only the block above, already moved), then the
 // remaining elements one at a time.
 TEXT ·shiftUpAVX(SB), NOSPLIT, $0-24
@@ -289,7 +289,7 @@ TEXT ·shiftUpAVX(SB), NOSPLIT, $0-24
 	MOVQ stride+8(FP), BX
 	SHLQ $3, BX
 	MOVQ m+16(FP), DX
-	MOVQ $33, CX
+	MOVQ $32, CX
 plane:
 	MOVQ DX, AX
 up4:
@@ -321,7 +321,7 @@ TEXT ·shiftDownAVX(SB), NOSPLIT, $0-24
 	MOVQ stride+8(FP), BX
 	SHLQ $3, BX
 	MOVQ m+16(FP), DX
-	MOVQ $33, CX
+	MOVQ $32, CX
 dplane:
 	XORQ AX, AX
 down4:
@@ -520,10 +520,10 @@ loop512:
 	VMULPD Z11, Z11, Z13
 	VSUBPD Z13, Z23, Z13
 	VSQRTPD Z13, Z13                            // cos β
-	VMULPD.BCST LOVERLR(R10), Z11, Z14
-	VDIVPD Z13, Z14, Z14                        // tan δ
-	VPANDQ.BCST ABSMASK(R10), Z14, Z15
-	VCMPPD.BCST $0x12, TANMAXSTEER(R10), Z15, K5, K5
+	VPANDQ.BCST ABSMASK(R10), Z11, Z14
+	VMULPD.BCST LOVERLR(R10), Z14, Z14          // |tan δ|·cos β
+	VMULPD.BCST TANMAXSTEER(R10), Z13, Z15
+	VCMPPD $0x1A, Z15, Z14, K5, K5              // not above its limit
 	VADDPD Z9, Z1, Z15
 	VMULPD.BCST HALF(R10), Z15, Z15
 	VMULPD.BCST DT(R10), Z15, Z15               // distance
@@ -570,10 +570,9 @@ loop512:
 	VMULPD Z13, Z30, Z12
 	VMULPD Z11, Z29, Z6
 	VADDPD Z6, Z12, Z12                         // course sine
-	// The command's slip angle and wheel angle: only the moved vehicles' entries are read.
+	// The command's slip angle: only the moved vehicles' entries are read.
 	VMOVUPD Z11, (R9)(DX*1)
 	VMOVUPD Z13, (R9)(CX*2)
-	VMOVUPD Z14, (R9)(R8*1)
 	VMULPD Z7, Z31, Z11
 	VMULPD Z8, Z12, Z13
 	VSUBPD Z13, Z11, Z11

@@ -128,7 +128,7 @@ func randomRow(rng *rand.Rand, n int) *row {
 		}
 		lane := map[int]float64{
 			pR0: off + 6*(rng.Float64()-0.5), pE: head, pEC: math.Cos(head), pES: math.Sin(head), pOff: off,
-			pSinB: rng.NormFloat64(), pCosB: rng.NormFloat64(), pTanD: rng.NormFloat64(),
+			pSinB: rng.NormFloat64(), pCosB: rng.NormFloat64(),
 		}
 		for f, x := range lane {
 			r.set(f, e, x)

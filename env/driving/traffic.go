@@ -355,7 +355,8 @@ func (t *Traffic) pullSlow(p *Vehicle) {
 	c := r.col(k)
 	p.s, p.Speed, p.free, p.Timer, p.AccelCmd = c.get(pS), c.get(pV), c.get(pFree), c.get(pTimer), c.get(pAcc)
 	p.r0, p.e, p.ec, p.es = c.get(pR0), c.get(pE), c.get(pEC), c.get(pES)
-	p.sinB, p.cosB, p.tanSteer = c.get(pSinB), c.get(pCosB), c.get(pTanD)
+	p.sinB, p.cosB = c.get(pSinB), c.get(pCosB)
+	p.tanSteer = t.k.lOverLr * p.sinB / p.cosB
 }
 
 // push writes a vehicle's state and parameters to its row entries.
@@ -428,7 +429,6 @@ func (t *Traffic) writeLane(r *row, k int, p *Vehicle) {
 	e.set(pOff, t.off[p.TargetLane])
 	e.set(pSinB, p.sinB)
 	e.set(pCosB, p.cosB)
-	e.set(pTanD, p.tanSteer)
 }
 
 // crash marks vehicle i crashed.
@@ -821,7 +821,6 @@ func (t *Traffic) moveSlow() {
 		c.set(pES, ls.es)
 		c.set(pSinB, ls.sinB)
 		c.set(pCosB, ls.cosB)
-		c.set(pTanD, ls.tanD)
 		c.set(pTimer, c.get(pTimer)+k.dt)
 		c.set(pFree, t.freeTerm(p, ls.v))
 		if clipped {
