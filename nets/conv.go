@@ -275,8 +275,8 @@ func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convP
 	}
 	pl.accLen = pl.gc*pl.ldw + pl.bchan
 	pl.threads = 1
-	if t := workers.Threads(); t > 1 && n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
-		pl.threads = min(t, n)
+	if n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork { // before GOMAXPROCS and its lock
+		pl.threads = min(workers.Threads(), n)
 	}
 	oc, oh, ow := cout, geo.OH, geo.OW
 	if transposed {

@@ -166,8 +166,12 @@ type bnPlan struct {
 const bnParallelMin = 1 << 16
 
 func (p bnPlan) forChannels(step func(p bnPlan, lo, hi int)) {
+	if p.c < 2 || p.n*p.c < bnParallelMin { // before GOMAXPROCS and its lock
+		step(p, 0, p.c)
+		return
+	}
 	threads := workers.Threads()
-	if threads < 2 || p.c < 2 || p.n*p.c < bnParallelMin {
+	if threads < 2 {
 		step(p, 0, p.c)
 		return
 	}

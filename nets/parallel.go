@@ -41,8 +41,12 @@ var elemTasks = sync.Pool{New: func() any { return new(elemTask) }}
 // elementwise runs the pass on the slices (all as long as dst), over the cores when they are
 // large.
 func elementwise(kind elemKind, dst, a, b []float32) {
+	if len(dst) < parallelElems { // first: GOMAXPROCS takes the scheduler's lock
+		elemRun(kind, dst, a, b)
+		return
+	}
 	threads := workers.Threads()
-	if len(dst) < parallelElems || threads < 2 {
+	if threads < 2 {
 		elemRun(kind, dst, a, b)
 		return
 	}

@@ -58,8 +58,12 @@ const poolParallelMin = 1 << 16
 // a plain function and pg travels by value, in a pooled task on the parallel path, so that
 // neither path allocates.
 func (pg poolGeom) forPlanes(step func(pg poolGeom, lo, hi int)) {
+	if pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin { // before GOMAXPROCS and its lock
+		step(pg, 0, pg.planes)
+		return
+	}
 	threads := workers.Threads()
-	if threads < 2 || pg.planes < 2 || pg.planes*pg.h*pg.w < poolParallelMin {
+	if threads < 2 {
 		step(pg, 0, pg.planes)
 		return
 	}

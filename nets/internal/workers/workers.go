@@ -6,7 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// Threads returns how many goroutines Run may use by default: GOMAXPROCS.
+// Threads returns how many goroutines Run may use by default: GOMAXPROCS. It takes the
+// scheduler's lock (tens of ns, contended when many goroutines ask): call it only once the work
+// is known to be large enough to split.
 func Threads() int { return runtime.GOMAXPROCS(0) }
 
 // Task is work split into parts for Run.
