@@ -22,7 +22,7 @@ func fitCommand() *cli.Command {
 		Description: "  rlrun fit cnn mnist|fashion-mnist|cifar10 [--data DIR] [--model seed|strong]\n" +
 			"  rlrun fit charrnn [FILE|DIR]        (default: the Go standard library's source)\n" +
 			"  rlrun fit gan mnist                 (DCGAN; --set judge=CNN_RUN_DIR scores its samples)\n" +
-			"  rlrun fit autoencoder mnist         (--set code_size=2 draws the latent space)\n" +
+			"  rlrun fit autoencoder mnist         (a 2-D code by default: latent.png, manifold.png)\n" +
 			"  rlrun fit --resume RUN_DIR\n\n" +
 			"Hyperparameters are the task's config keys (go doc github.com/gorl/gorl/supervised CNNConfig,\n" +
 			"CharRNNConfig, GANConfig, AutoencoderConfig), changed with --set key=value. Results go to\n" +
@@ -31,7 +31,7 @@ func fitCommand() *cli.Command {
 			seedFlag,
 			&cli.IntFlag{Name: "epochs", Usage: "passes over the training data (sets epochs)"},
 			&cli.StringFlag{Name: "out", Value: "runs", Usage: "parent directory of the run directory"},
-			setFlag,
+			&cli.StringSliceFlag{Name: "set", Usage: "override one config key: --set learning_rate=0.001 (repeatable)"},
 			&cli.StringFlag{Name: "data", Usage: "directory of the data set's files (sets data; cifar10 needs it)"},
 			&cli.StringFlag{Name: "model", Usage: "cnn: seed or strong; charrnn: lstm, gru or rnn (sets model or cell)"},
 			&cli.StringFlag{Name: "resume", Usage: "continue the run in `RUN_DIR` from its latest checkpoint"},
