@@ -417,6 +417,8 @@ func (t *convTask) Run(wk, s int) { t.step(t.pl, single, wk, s) }
 
 var convTasks = sync.Pool{New: func() any { return new(convTask) }}
 
+var _ workers.Task = (*convTask)(nil)
+
 // sgemm is gemm.Sgemm (all cores, or OpenBLAS under its build tag) when ctx is nil, and ctx's
 // gorl kernels otherwise.
 func sgemm(ctx *gemm.Context, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

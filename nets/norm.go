@@ -193,6 +193,8 @@ func (t *bnTask) Run(_, i int) { t.step(t.p, i*t.p.c/t.parts, (i+1)*t.p.c/t.part
 
 var bnTasks = sync.Pool{New: func() any { return new(bnTask) }}
 
+var _ workers.Task = (*bnTask)(nil)
+
 // bnBlock is the number of channels the [N, C] paths handle together, row by row.
 const bnBlock = 64
 

@@ -38,6 +38,8 @@ type elemTask struct {
 
 var elemTasks = sync.Pool{New: func() any { return new(elemTask) }}
 
+var _ workers.Task = (*elemTask)(nil)
+
 // elementwise runs the pass on the slices (all as long as dst), over the cores when they are
 // large.
 func elementwise(kind elemKind, dst, a, b []float32) {

@@ -87,6 +87,8 @@ func (t *poolTask) Run(_, i int) {
 
 var poolTasks = sync.Pool{New: func() any { return new(poolTask) }}
 
+var _ workers.Task = (*poolTask)(nil)
+
 // poolOutSize is PyTorch's pooling_output_shape: with ceil mode, the last window must start
 // inside the input or the left padding.
 func poolOutSize(in, k, s, p, d int, ceil bool) int {

@@ -45,6 +45,8 @@ type task struct {
 
 var tasks = sync.Pool{New: func() any { return new(task) }}
 
+var _ workers.Task = (*task)(nil)
+
 func newTask(kind taskKind, ar *arch) *task {
 	t := tasks.Get().(*task)
 	t.kind, t.ar = kind, ar
