@@ -248,7 +248,8 @@ func Run(ctx context.Context, o Options) error {
 		r.report.Sections = append(r.report.Sections, sec)
 	}
 	r.report.Sys.LoadEnd = loadAvg()
-	r.logf("done in %s", time.Since(start).Round(time.Second))
+	r.report.Took = time.Since(start).Round(time.Second)
+	r.logf("done in %s", r.report.Took)
 	if err := r.write(); err != nil {
 		return err
 	}
@@ -267,6 +268,11 @@ func (r *Runner) write() error {
 	}
 	f, err := os.CreateTemp(filepath.Dir(r.Out), ".results-*.md")
 	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
 	if err := r.report.WriteMarkdown(f); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -47,11 +48,19 @@ func readmeBlock(results []byte) ([]byte, error) {
 	if generated == "" || len(table) < 3 {
 		return nil, errors.New("no Generated line or no headline table")
 	}
+	nCores, _, _ := strings.Cut(cores, " ")
+	loadAvg, _, _ := strings.Cut(load, " ")
+	busy := ""
+	if l, err := strconv.ParseFloat(loadAvg, 64); err == nil {
+		if n, err := strconv.Atoi(nCores); err == nil && l > float64(n) {
+			busy = ": a busy machine, hence the wide spreads"
+		}
+	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n\nMeasured %s on %s, %s cores, %s, load %s; every ratio was measured in the same run "+
+	fmt.Fprintf(&b, "%s\n\nMeasured %s on %s, %s cores, %s, 1-minute load average %s at the start%s; every ratio was measured in the same run "+
 		"(the median of interleaved runs; above 1× gorl is faster). All figures, spreads and the reasons for any "+
 		"\"not measured\" are in [benchmarks/RESULTS.md](benchmarks/RESULTS.md).\n\n%s\n\n%s",
-		readmeBegin, generated, cpu, cores, goVer, load, strings.Join(table, "\n"), readmeEnd)
+		readmeBegin, generated, cpu, nCores, goVer, loadAvg, busy, strings.Join(table, "\n"), readmeEnd)
 	return b.Bytes(), nil
 }
 

@@ -38,7 +38,7 @@ func TestSyncReadme(t *testing.T) {
 	if !strings.HasPrefix(got, before+readmeBegin) || !strings.HasSuffix(got, readmeEnd+after) || strings.Contains(got, "old figures") {
 		t.Fatalf("README after sync:\n%s", got)
 	}
-	for _, want := range []string{"Measured 2026-01-02 03:04 UTC on Test CPU, 2 (GOMAXPROCS 2) cores, go1.26 linux/amd64",
+	for _, want := range []string{"Measured 2026-01-02 03:04 UTC on Test CPU, 2 cores, go1.26 linux/amd64, 1-minute load average 0.5 at the start;",
 		"| workload | gorl | other side | ratio |", "| seed CNN training, images/s | 3,000 ±5% | PyTorch 1,500 (2 threads) | 2.00× |"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("README lacks %q:\n%s", want, got)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Report is the whole RESULTS.md: the machine, the headline comparisons and a section per
@@ -12,6 +13,7 @@ type Report struct {
 	Command   string
 	Mode      string
 	Partial   string // the --only filter, when the report holds part of the cases
+	Took      time.Duration
 	Sys       SysInfo
 	Headlines []Headline
 	Sections  []*Section
@@ -58,6 +60,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# gorl benchmark results\n\n")
 	fmt.Fprintf(&b, "Generated %s by `%s` (%s mode", r.Sys.Date, r.Command, r.Mode)
+	if r.Took > 0 {
+		fmt.Fprintf(&b, ", %s", r.Took)
+	}
 	if r.Partial != "" {
 		fmt.Fprintf(&b, ", only %s", r.Partial)
 	}
