@@ -68,9 +68,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("). Every figure is measured in this run on this machine: a comparison whose other side " +
 		"could not run here says \"not measured\" and why, never an older number. A figure is the median of " +
-		"the runs with its spread, ±half the range of the runs relative to the median; ratios are gorl's " +
-		"median over the other side's, measured interleaved in the same run (above 1× gorl is faster, " +
-		"for latencies and times below 1× is).\n\n")
+		"the runs with its spread, ±half the range of the runs relative to the median; every ratio is gorl's " +
+		"speed-up over the other side, from medians measured interleaved in the same run: above 1× gorl is " +
+		"faster (for rates, gorl's figure over the other's; for latencies and times, the other's over gorl's).\n\n")
 	(&Table{Header: []string{"machine", ""}, Rows: r.Sys.rows()}).write(&b)
 	if len(r.Headlines) > 0 {
 		b.WriteString("## Headline comparisons\n\n")
