@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorl/gorl/benchmarks/internal/work"
@@ -456,15 +455,4 @@ func (s vectorSection) run(ctx context.Context, r *Runner, ids []string) (*Secti
 		sec.Tables = append(sec.Tables, g)
 	}
 	return sec, nil
-}
-
-// joinNonEmpty joins the non-empty strings.
-func joinNonEmpty(sep string, s ...string) string {
-	var out []string
-	for _, x := range s {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return strings.Join(out, sep)
 }
