@@ -73,16 +73,21 @@
 //
 // go test -bench . ./env/driving reports steps per second of wall-clock time and, for the
 // single-env benchmarks, per second of the benchmark thread's CPU time, which the load of this
-// shared 2-core machine distorts less. Measured here (Go 1.26, load average 10 to 14, so the
-// wall-clock figures were 2.5 to 4 times lower), per CPU-second of one core:
+// shared 2-core machine distorts less; BenchmarkHighwaySweep runs Highway-v0 with each sweep
+// the CPU has (AVX-512, AVX2, Go) in one run. Measured here (Go 1.26, an AMD EPYC with
+// AVX-512 at 2.1 GHz, load average 15 to 20 of other jobs), per CPU-second of one core:
 //
-//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy: about 37,000 policy steps with
-//     random meta-actions, 43,000 with IDLE (highway-env 1.12: about 3.2). The simulation
-//     itself is the floor: a bare struct-of-arrays IDM loop over the same 765 vehicle updates
-//     per policy step runs at about 120,000 steps on the same machine.
-//   - Racetrack-v0: about 310,000 steps with vector observations, 27,000 with 96×96 RGB or
-//     84×84 grayscale pixels (CarRacing-v3: about 145); a 96×96 frame alone, 32,000.
+//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: about
+//     100,000 policy steps in the best of 30 rounds of 1,000 steps with random meta-actions
+//     (episodes end in a crash every 14 steps, resets included), 130,000 with IDLE; the
+//     benchmarks' averages over seconds of this machine's load are 65,000 to 70,000 and
+//     85,000 to 90,000 (highway-env 1.12: about 3.2). With AVX2 only, about two thirds of
+//     that; with the portable Go sweep, about a quarter.
+//   - Racetrack-v0: about 220,000 steps with vector observations, 20,000 with 96×96 RGB or
+//     84×84 grayscale pixels (CarRacing-v3: about 145); a 96×96 frame alone, 25,000.
 //
-// Highway's cost is spread over its parts: the fast lane-keeping path (about half), the
-// vehicles changing lanes (a tenth of them at a time, a third of the cost), and MOBIL.
+// A Highway policy step is 765 vehicle updates (15 steps of 51 vehicles) and about 55 MOBIL
+// decisions. Its instruction count (the AVX2 path, callgrind) went from 239,000 to 186,000
+// with random actions and to 154,000 with IDLE; the sweeps take a quarter of the time, the
+// lane changes' bookkeeping and MOBIL about a fifth each.
 package driving
