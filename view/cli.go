@@ -55,7 +55,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 
 var (
 	speedFlag   = &cli.StringFlag{Name: "speed", Value: "1", Usage: "initial speed: a multiple of real time (0.25 ... 64) or max"}
-	epsilonFlag = &cli.Float64Flag{Name: "epsilon", Usage: "initial exploration of the acting policy (0: greedy; keys 0-9 change it)"}
+	epsilonFlag = &cli.Float64Flag{Name: "epsilon", Usage: "initial epsilon: of the acting policy in watch (default 0, greedy), of the training in train (default: its schedule); keys 0-9 change it"}
 )
 
 // windowOptions reads the window's flags.
@@ -71,7 +71,7 @@ func windowOptions(c *cli.Context) (Options, error) {
 		}
 		o.Speed = v
 	}
-	o.Epsilon = c.Float64("epsilon")
+	o.Epsilon, o.EpsilonGiven = c.Float64("epsilon"), c.IsSet("epsilon")
 	if !(o.Epsilon >= 0 && o.Epsilon <= 1) {
 		return o, fmt.Errorf("--epsilon %g: want a probability in [0, 1]", o.Epsilon)
 	}
@@ -163,7 +163,9 @@ func trainCommand() *cli.Command {
 			"--set, flags), directory, metrics, checkpoints, final evaluation and learning curve. Closing\n" +
 			"the window writes a checkpoint; `rlrun train --resume DIR` or `viewer train --resume DIR`\n" +
 			"continues. In the window, T pauses training and [ ] change its speed (10 steps/s to max);\n" +
-			"grid worlds show the state values and greedy actions on their cells.",
+			"0-9 set the training's epsilon (dqn, qlearning, sarsa, expectedsarsa) from the next env step,\n" +
+			"S returns it to its schedule; the shown agent acts greedily. Grid worlds show the state\n" +
+			"values and greedy actions on their cells.",
 		Flags: []cli.Flag{
 			&cli.Uint64Flag{Name: "seed", Usage: "random seed of the run (default: the config's seed, 1)"},
 			&cli.Int64Flag{Name: "steps", Usage: "env steps to train for (sets n_timesteps)"},

@@ -21,8 +21,11 @@ type Options struct {
 	// Speed is the initial playback speed, a multiple of the env's real-time rate (+Inf: as
 	// fast as it goes); 0 means 1×.
 	Speed float64
-	// Epsilon is the initial exploration of the acting policy (watch and train).
-	Epsilon float64
+	// Epsilon, when EpsilonGiven, is the initial ε: the acting policy's exploration when
+	// watching, the training's (an override of its schedule) when training live. Without it a
+	// watched policy acts greedily and live training follows its schedule.
+	Epsilon      float64
+	EpsilonGiven bool
 
 	// script, when set, replaces the keyboard: it returns the input of each tick (tests).
 	script func(tick int64) scene.Input
@@ -69,7 +72,7 @@ var keyMap = map[scene.Key][]ebiten.Key{
 	scene.KeySpace: {ebiten.KeySpace}, scene.KeyEnter: {ebiten.KeyEnter, ebiten.KeyNumpadEnter},
 	scene.KeyEscape: {ebiten.KeyEscape}, scene.KeyH: {ebiten.KeyH}, scene.KeyN: {ebiten.KeyN},
 	scene.KeyR: {ebiten.KeyR}, scene.KeyT: {ebiten.KeyT}, scene.KeyP: {ebiten.KeyP},
-	scene.KeyD: {ebiten.KeyD}, scene.KeyPlus: {ebiten.KeyEqual, ebiten.KeyNumpadAdd},
+	scene.KeyD: {ebiten.KeyD}, scene.KeyS: {ebiten.KeyS}, scene.KeyPlus: {ebiten.KeyEqual, ebiten.KeyNumpadAdd},
 	scene.KeyMinus:       {ebiten.KeyMinus, ebiten.KeyNumpadSubtract},
 	scene.KeyLeftBracket: {ebiten.KeyBracketLeft}, scene.KeyRightBracket: {ebiten.KeyBracketRight},
 	scene.Key0: {ebiten.KeyDigit0, ebiten.KeyNumpad0}, scene.Key1: {ebiten.KeyDigit1, ebiten.KeyNumpad1},
@@ -118,8 +121,10 @@ func Run(stage *scene.Stage, opts Options) error {
 	if opts.Speed != 0 {
 		stage.Clock.SetSpeed(opts.Speed)
 	}
-	stage.Epsilon = opts.Epsilon
-	stage.Driver.SetEpsilon(opts.Epsilon)
+	if opts.EpsilonGiven {
+		stage.Epsilon = opts.Epsilon
+		stage.Driver.SetEpsilon(opts.Epsilon)
+	}
 	a := newApp(stage, opts)
 	ebiten.SetWindowTitle("gorl viewer: " + stage.View().Title)
 	ebiten.SetWindowSize(a.layout.Width, a.layout.Height)

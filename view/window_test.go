@@ -216,8 +216,9 @@ func shootAt(res *result, out string, draws ...int64) func(*app, *ebiten.Image) 
 	}
 }
 
-// watchCartPole captures the screen at draw 10 and at the first later draw (from 20) where the
-// env's cart has moved by 3 pixels or more, recording the cart's position each time.
+// watchCartPole captures the screen at draw 10 (or the first draw after it in mid-episode) and
+// at the first later draw (from 20) where the env's cart has moved by 3 pixels or more,
+// recording the cart's position each time.
 func watchCartPole(arg string, res *result, out string) (*scene.Stage, Options, error) {
 	w, err := scene.WatchRun(arg)
 	if err != nil {
@@ -225,7 +226,11 @@ func watchCartPole(arg string, res *result, out string) (*scene.Stage, Options, 
 	}
 	probe := func(a *app, screen *ebiten.Image) bool {
 		x := float64(w.Session.Obs()[0])
-		take := a.draws == 10 || (len(res.Captures) == 1 && a.draws >= 20 && math.Abs(x-res.CartStates[0])*125 >= 3)
+		// Only mid-episode: on a loaded machine ebiten runs several updates per draw, and a
+		// draw may fall on the first frame of a new episode, which shows no action yet.
+		mid := w.Session.Steps > 0
+		take := mid && ((len(res.Captures) == 0 && a.draws >= 10) ||
+			(len(res.Captures) == 1 && a.draws >= 20 && math.Abs(x-res.CartStates[0])*125 >= 3))
 		if take {
 			if err := shoot(a, screen, res, out); err != nil {
 				fmt.Fprintln(os.Stderr, err)

@@ -15,8 +15,10 @@
 //     seeded as the run's evaluation episodes, ε-greedy when ε > 0;
 //   - Player: a person at the keyboard (PlayEnv), with the env's Controls;
 //   - LiveTraining: a run trained in the background with run.Run's Advance, as `rlrun train`
-//     does (Train, StartTraining, ResumeTraining), while the current policy acts in a second
-//     copy of the env.
+//     does (Train, StartTraining, ResumeTraining), while the current policy acts greedily in a
+//     second copy of the env; the digits set the training's ε (DQN, the TD agents: an override
+//     of the schedule from the next env step, kept in checkpoints) and S returns it to the
+//     schedule.
 //
 // # Time
 //

@@ -18,7 +18,8 @@ type Driver interface {
 	// Update handles one tick of the window: in is the keyboard, steps the steps the Clock
 	// allows (Unlimited: as many as fit before deadline).
 	Update(in Input, steps int, deadline time.Time)
-	// SetEpsilon sets the acting policy's exploration (drivers without a policy ignore it).
+	// SetEpsilon sets the acting policy's exploration, or live training's ε (drivers without
+	// a policy ignore it).
 	SetEpsilon(eps float64)
 	// Frame returns the env's current picture and a version that changes whenever the
 	// picture does. The image stays valid until the next Update.

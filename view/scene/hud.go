@@ -39,7 +39,8 @@ type View struct {
 	HasValue bool
 
 	// Speed is the playback speed as Clock.String prints it. Epsilon is the acting policy's
-	// exploration, shown (with its keys) when ShowEpsilon.
+	// exploration, or live training's (Training.Epsilon), shown (with its keys) when
+	// ShowEpsilon.
 	Speed       string
 	Epsilon     float64
 	ShowEpsilon bool
@@ -71,6 +72,10 @@ type TrainingStatus struct {
 	// Speed is the training speed setting ("max", "1000 steps/s", "paused") and State
 	// "training", "paused", "finished" or the error that stopped it.
 	Speed, State string
+	// Epsilon is the training's ε for the next env step when HasEpsilon (an ε-greedy
+	// algorithm), EpsilonSet whether it was set by hand rather than by its schedule.
+	Epsilon                float64
+	HasEpsilon, EpsilonSet bool
 }
 
 // PanelWidth is the width of the HUD panel beside the env's picture.
@@ -207,8 +212,12 @@ func DrawPanel(c *render.Canvas, l *Layout, v *View) {
 	text(l.Status, 0, "speed "+v.Speed+"    H: keys", panelText)
 	line := 1
 	if v.ShowEpsilon {
-		text(l.Status, line, fmt.Sprintf("epsilon %.2f", v.Epsilon), panelText)
-		slider(c, l.Status, line, v.Epsilon, "0-9")
+		label, keys := fmt.Sprintf("epsilon %.2f", v.Epsilon), "0-9"
+		if t := v.Training; t != nil && t.EpsilonSet {
+			label, keys = label+" set", "0-9 S" // S: back to the schedule
+		}
+		text(l.Status, line, label, panelText)
+		slider(c, l.Status, line, v.Epsilon, keys)
 		line++
 	}
 	text(l.Status, line, v.Message, render.RGB(180, 60, 20))
@@ -389,11 +398,13 @@ func HelpLines(mode string, ctl *Controls) []string {
 		"+ / -      faster / slower ("+FormatSpeed(Speeds[0])+" to max)",
 		"R          reset the episode",
 	)
-	if mode != "play" {
+	switch mode {
+	case "watch":
 		lines = append(lines, "0 ... 9    epsilon 0.0 ... 0.9 (random actions)")
-	}
-	if mode == "train" {
+	case "train":
 		lines = append(lines,
+			"0 ... 9    training epsilon 0.0 ... 0.9 (dqn, TD)",
+			"S          training epsilon: its schedule again",
 			"T          pause / resume training",
 			"[ / ]      train slower / faster")
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/render"
@@ -256,3 +257,47 @@ func TestDrawHelp(t *testing.T) {
 		t.Errorf("play help: %v", play)
 	}
 }
+
+// Live training's ε is drawn as a slider at its value, its label saying when it was set by
+// hand.
+func TestDrawPanelTrainingEpsilon(t *testing.T) {
+	ink := func(set bool) (knob color.RGBA, label int) {
+		tr := &TrainingStatus{Epsilon: 0.3, HasEpsilon: true, EpsilonSet: set}
+		st := NewStage(&staticDriver{v: View{ActionNames: []string{"a", "b"}, Discrete: true, Training: tr}}, "train")
+		v := st.View()
+		if !v.ShowEpsilon || v.Epsilon != 0.3 {
+			t.Fatalf("the stage shows epsilon %v (%v), want the training's 0.3", v.Epsilon, v.ShowEpsilon)
+		}
+		l := NewLayout(600, 400, v)
+		c := render.New(PanelWidth, l.Height)
+		DrawPanel(c, &l, v)
+		y := l.Status.Min.Y + lineH + lineH/2
+		x0, x1 := float64(l.Status.Min.X+130), float64(l.Status.Max.X-50)
+		knob = at(c, int(x0+(x1-x0)*0.3), y)
+		for x := 8 + 12*7; x < 8+16*7; x++ { // after "epsilon 0.30"
+			for dy := -6; dy <= 6; dy++ {
+				if at(c, x, y+dy) != panelBG {
+					label++
+				}
+			}
+		}
+		return knob, label
+	}
+	knob, label := ink(true)
+	if knob != barProb || label == 0 {
+		t.Errorf("set by hand: knob %v, %d pixels of label after the value", knob, label)
+	}
+	if _, label := ink(false); label != 0 {
+		t.Errorf("on the schedule: %d pixels of label after the value", label)
+	}
+}
+
+// staticDriver shows a fixed View (for drawing tests).
+type staticDriver struct{ v View }
+
+func (d *staticDriver) Update(Input, int, time.Time) {}
+func (d *staticDriver) SetEpsilon(float64)           {}
+func (d *staticDriver) Frame() (*image.RGBA, uint64) { return image.NewRGBA(image.Rect(0, 0, 4, 4)), 1 }
+func (d *staticDriver) Describe(v *View)             { *v = d.v }
+func (d *staticDriver) Rate() float64                { return 10 }
+func (d *staticDriver) Close() error                 { return nil }

@@ -22,6 +22,7 @@ const (
 	KeyT     // pause or resume training
 	KeyP     // Taxi: pick up
 	KeyD     // Taxi: drop off
+	KeyS     // live training: ε back to its schedule
 	KeyPlus  // faster
 	KeyMinus // slower
 	KeyLeftBracket
@@ -43,7 +44,7 @@ const (
 var keyNames = [numKeys]string{
 	KeyLeft: "Left", KeyRight: "Right", KeyUp: "Up", KeyDown: "Down", KeySpace: "Space",
 	KeyEnter: "Enter", KeyEscape: "Esc", KeyH: "H", KeyN: "N", KeyR: "R", KeyT: "T", KeyP: "P",
-	KeyD: "D", KeyPlus: "+", KeyMinus: "-", KeyLeftBracket: "[", KeyRightBracket: "]",
+	KeyD: "D", KeyS: "S", KeyPlus: "+", KeyMinus: "-", KeyLeftBracket: "[", KeyRightBracket: "]",
 	Key0: "0", Key1: "1", Key2: "2", Key3: "3", Key4: "4", Key5: "5", Key6: "6", Key7: "7",
 	Key8: "8", Key9: "9",
 }

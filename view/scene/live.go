@@ -25,8 +25,18 @@ var TrainSpeeds = []float64{10, 100, 1000, 10000, math.Inf(1)}
 
 // LiveTraining trains a run in the background, with the same code as rlrun train (run.Run's
 // Advance in chunks, periodic checkpoints, and at the end the final checkpoint, evaluation
-// and learning curve), while the window shows the current policy acting in a second copy of
-// the env and the learning curve grows.
+// and learning curve), while the window shows the current policy acting greedily in a second
+// copy of the env and the learning curve grows.
+//
+// # Exploration
+//
+// For the ε-greedy algorithms (run.ExplorationSetter: DQN, the tabular TD agents) the digits
+// set the training's ε, as the sliders of REINFORCEjs's demos do, and S returns it to its
+// schedule: the worker calls run.Run.SetExploration or ClearExploration between two chunks,
+// so the next env step uses it. The HUD shows the ε in force and whether it was set. The
+// override is part of the run's state: checkpoints keep it (a resumed run goes on with it),
+// charts/epsilon shows it, and run.json lists the changes, since a run steered by hand is
+// reproducible from its checkpoints but not from its config alone.
 //
 // # Concurrency
 //
@@ -80,9 +90,11 @@ type request struct {
 	steps     int  // display steps due
 	unlimited bool // display as fast as possible
 	reset     bool
-	epsilon   float64
 	paused    bool // training paused (T)
 	speed     int  // index in TrainSpeeds
+	// The training's ε: set to epsilon (a digit), or back to the schedule (S), once.
+	setEpsilon, clearEpsilon bool
+	epsilon                  float64
 }
 
 // published is what the worker shows the window.
@@ -187,6 +199,7 @@ func (lt *LiveTraining) work() {
 		lt.mu.Lock()
 		req := lt.req
 		lt.req.steps, lt.req.unlimited, lt.req.reset = 0, false, false
+		lt.req.setEpsilon, lt.req.clearEpsilon = false, false
 		stopped := lt.pub.finished || lt.pub.err != nil
 		lt.mu.Unlock()
 
@@ -195,7 +208,15 @@ func (lt *LiveTraining) work() {
 			lt.session.Reset()
 			lt.hold, changed = 0, true
 		}
-		lt.agent.Epsilon = req.epsilon
+		// Between chunks, on the goroutine that owns the run: the next env step uses it. An
+		// algorithm without ε ignores the keys (the HUD shows no ε for it).
+		if _, _, ok := lt.r.Exploration(); ok && !stopped {
+			if req.setEpsilon {
+				lt.r.SetExploration(req.epsilon)
+			} else if req.clearEpsilon {
+				lt.r.ClearExploration()
+			}
+		}
 		if n := req.steps; n > 0 || req.unlimited {
 			if req.unlimited {
 				n = Unlimited
@@ -366,6 +387,7 @@ func (lt *LiveTraining) publish(changed bool) {
 	v.Value, v.HasValue, v.Explored = a.Value, a.HasValue, a.Explored
 	st := &lt.pub.status
 	st.Algo, st.Dir = lt.algo, r.Dir
+	st.Epsilon, st.EpsilonSet, st.HasEpsilon = r.Exploration()
 	st.Steps, st.Total, st.Episodes, st.MeanReturn = steps, lt.total, r.Episodes(), r.MeanRecentReturn()
 	if sps > 0 || lt.req.paused {
 		st.SPS = sps
@@ -407,6 +429,9 @@ func (lt *LiveTraining) Update(in Input, steps int, _ time.Time) {
 	if p.Has(KeyRightBracket) {
 		lt.req.speed = min(len(TrainSpeeds)-1, lt.req.speed+1)
 	}
+	if p.Has(KeyS) {
+		lt.req.setEpsilon, lt.req.clearEpsilon = false, true
+	}
 	if steps == Unlimited {
 		lt.req.unlimited = true
 	} else {
@@ -419,12 +444,17 @@ func (lt *LiveTraining) Update(in Input, steps int, _ time.Time) {
 	}
 }
 
-// SetEpsilon implements Driver: the displayed agent explores with ε (training keeps its own
-// schedule).
+// SetEpsilon implements Driver: it sets the training's ε (run.Run.SetExploration, an override
+// of the algorithm's schedule, saved in checkpoints) from the next env step on; S returns it
+// to the schedule. The worker applies it between chunks. The displayed agent acts greedily.
 func (lt *LiveTraining) SetEpsilon(eps float64) {
 	lt.mu.Lock()
-	lt.req.epsilon = eps
+	lt.req.epsilon, lt.req.setEpsilon, lt.req.clearEpsilon = eps, true, false
 	lt.mu.Unlock()
+	select {
+	case lt.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Frame implements Driver: the copy of the displayed env's latest picture.

@@ -2,6 +2,7 @@ package scene
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,5 +193,99 @@ func TestMetricsTail(t *testing.T) {
 	read()
 	if len(got) != 2 || got[1] != "losses/td_loss" {
 		t.Fatalf("rows %v: a row cut in two was not joined", got)
+	}
+}
+
+// The digits set live training's ε through the worker (from the next env step: charts/epsilon
+// shows it, and run.json records it), S returns it to the schedule, and the HUD shows which.
+// Run it with -race: the window's goroutine never touches the trainer.
+func TestLiveTrainingEpsilon(t *testing.T) {
+	lt, err := Train("qlearning", "FrozenLake-v1", t.TempDir(), run.Layer{Source: "test", Values: map[string]any{
+		"n_timesteps": 10_000_000, "log_interval": 100, "eval_episodes": 1,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStage(lt, "train")
+	tickUntil := func(in Input, done func(v *View) bool) *View {
+		t.Helper()
+		end := time.Now().Add(time.Minute)
+		for i := 0; ; i++ {
+			if i > 0 {
+				in = Input{}
+			}
+			st.Tick(in, 1.0/60, time.Millisecond)
+			st.Frame()
+			if v := st.View(); done(v) {
+				return v
+			}
+			if time.Now().After(end) {
+				t.Fatalf("not done after a minute: %+v", st.View().Training)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	v := tickUntil(Input{}, func(v *View) bool { return v.Training.Steps > 1000 })
+	if !v.ShowEpsilon || v.Training.EpsilonSet || v.Epsilon <= 0.9 {
+		t.Fatalf("on the schedule early on: epsilon %v shown %v set %v", v.Epsilon, v.ShowEpsilon, v.Training.EpsilonSet)
+	}
+	v = tickUntil(Input{Pressed: Of(Key3)}, func(v *View) bool { return v.Training.EpsilonSet })
+	if v.Epsilon != 0.3 {
+		t.Errorf("after 3: the HUD shows epsilon %v", v.Epsilon)
+	}
+	set := v.Training.Steps
+	tickUntil(Input{}, func(v *View) bool { return v.Training.Steps > set+2000 })
+	v = tickUntil(Input{Pressed: Of(KeyS)}, func(v *View) bool { return !v.Training.EpsilonSet })
+	if v.Epsilon == 0.3 || !v.ShowEpsilon {
+		t.Errorf("after S: epsilon %v shown %v; want the schedule's", v.Epsilon, v.ShowEpsilon)
+	}
+	dir := lt.Dir()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := run.LatestCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs struct {
+		Changes []run.ExplorationChange `json:"exploration_changes"`
+	}
+	b, _ := os.ReadFile(filepath.Join(ck, "run.json"))
+	if err := json.Unmarshal(b, &rs); err != nil || len(rs.Changes) != 2 || rs.Changes[0].Epsilon == nil ||
+		*rs.Changes[0].Epsilon != 0.3 || rs.Changes[1].Epsilon != nil {
+		t.Fatalf("run.json's exploration changes %+v (%v)", rs.Changes, err)
+	}
+	from, to := rs.Changes[0].Step, rs.Changes[1].Step
+	rows, err := run.ReadMetrics(filepath.Join(dir, run.MetricsFile), "charts/epsilon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := 0
+	for _, r := range rows {
+		if in := r.Step > from && r.Step <= to; in != (r.Value == 0.3) {
+			t.Fatalf("charts/epsilon at %d = %v; ε was 0.3 from step %d to %d", r.Step, r.Value, from, to)
+		} else if in {
+			inside++
+		}
+	}
+	if inside < 10 {
+		t.Errorf("%d rows of charts/epsilon while ε was set", inside)
+	}
+}
+
+// Live training of an algorithm without ε shows none and ignores the digits.
+func TestLiveTrainingNoEpsilon(t *testing.T) {
+	lt := startRandom(t, 1_000_000)
+	st := NewStage(lt, "train")
+	st.Tick(Input{Pressed: Of(Key4)}, 1.0/60, time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	if v := st.View(); v.ShowEpsilon || v.Training.HasEpsilon {
+		t.Errorf("random: epsilon shown %v, has %v", v.ShowEpsilon, v.Training.HasEpsilon)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Join(HelpLines("train", nil), "\n"); !strings.Contains(lines, "S          training epsilon") {
+		t.Errorf("train help:\n%s", lines)
 	}
 }

@@ -11,9 +11,9 @@ import (
 // synthetic keys.
 //
 // The Stage handles the viewer's own keys (Esc quits, H toggles the help, Space pauses, N
-// steps once, + and - change the speed, digits set ε outside play mode) and passes every
-// tick's input on to the driver, which handles its own (R resets, arrows play, T and
-// brackets control training).
+// steps once, + and - change the speed, digits set ε outside play mode: the watched policy's,
+// or the training's) and passes every tick's input on to the driver, which handles its own (R
+// resets, arrows play, T, brackets and S control training).
 type Stage struct {
 	Driver Driver
 	Clock  *Clock
@@ -21,7 +21,8 @@ type Stage struct {
 	Mode string
 	// Help is whether the key help is shown.
 	Help bool
-	// Epsilon is the exploration of the acting policy (0: greedy).
+	// Epsilon is the exploration of the acting policy (0: greedy), or for live training the
+	// last ε the digits gave the training (the HUD shows the training's own).
 	Epsilon float64
 	// Ticks counts the ticks so far.
 	Ticks int64
@@ -77,6 +78,9 @@ func (s *Stage) View() *View {
 	s.Driver.Describe(v)
 	v.Speed = s.Clock.String()
 	v.Epsilon, v.ShowEpsilon = s.Epsilon, s.Mode != "play"
+	if t := v.Training; t != nil { // live training: the training's ε, if it has one
+		v.Epsilon, v.ShowEpsilon = t.Epsilon, t.HasEpsilon
+	}
 	return v
 }
 
