@@ -31,4 +31,6 @@
 // rlrun trains it from the command line (rlrun train dqn cartpole) with per-env defaults from
 // hyperparams/dqn.yml; in Go, New builds an agent on a vector env and Learn trains it; Save and
 // Load checkpoint it exactly, LoadPolicy reloads the greedy policy of a checkpoint.
+// SetExploration overrides the ε schedule from the next env step until ClearExploration (the
+// viewer's ε keys in live training); the override is saved with the rest of the state.
 package dqn

@@ -32,7 +32,9 @@
 // TDTrainer and PlanTrainer are what rlrun trains (`rlrun train qlearning frozenlake`,
 // `rlrun train valueiteration taxi`): both step a vector env of one copy that the run records,
 // so that checkpoints resume exactly, and global_step counts its steps. A TDTrainer learns from
-// every step and logs losses/td_loss, losses/q_values, charts/epsilon and charts/learning_rate.
+// every step and logs losses/td_loss, losses/q_values, charts/epsilon and charts/learning_rate;
+// SetExploration overrides its ε schedule from the next step (the viewer's ε keys), an
+// override its checkpoints keep.
 // A planner needs no experience, so a PlanTrainer plans while its greedy policy plays: one
 // sweep after each episode (a NewPlanner sweep at a time), the plan completed when the run
 // reaches n_timesteps, and losses/value_delta, charts/sweeps, charts/policy_changes and
