@@ -31,6 +31,11 @@ type EvalResult struct {
 	// SuccessRate is the fraction of episodes whose last step's info had is_success = true
 	// (Gymnasium's and SB3's convention); absent when the env never reports it.
 	SuccessRate *float64 `json:"success_rate,omitempty"`
+	// FinalInfo is, for each key of the last step's info whose value is a number or a bool
+	// (true counting 1), its mean over the episodes that reported it: what an env says about
+	// a whole episode at its end, such as Highway-v0's crashed (so the collision rate), speed
+	// and traffic_speed (mean speeds). Absent when no final info holds such a value.
+	FinalInfo map[string]float64 `json:"final_info,omitempty"`
 	// Checkpoint is the checkpoint directory evaluated, relative to the run directory.
 	Checkpoint string `json:"checkpoint,omitempty"`
 	// Returns and Lengths are the per-episode figures, in episode order.
@@ -81,6 +86,7 @@ func Evaluate(p Policy, envID string, kwargs env.Options, episodes int, seed uin
 	res := &EvalResult{Env: spec.ID, Seed: seed, Episodes: episodes}
 	action := make([]float32, e.ActionSpace().Dim())
 	successes, reported := 0, false
+	final := map[string]*[2]float64{} // key: sum, count
 	for i := range episodes {
 		obs, _ := e.Reset(env.Seed(EvalSeed(seed, i)))
 		ret, n := 0.0, 0
@@ -97,6 +103,15 @@ func Evaluate(p Policy, envID string, kwargs env.Options, episodes int, seed uin
 					reported = true
 					if s {
 						successes++
+					}
+				}
+				for k, v := range info {
+					if x, ok := infoNumber(v); ok {
+						if final[k] == nil {
+							final[k] = new([2]float64)
+						}
+						final[k][0] += x
+						final[k][1]++
 					}
 				}
 				break
@@ -127,5 +142,36 @@ func Evaluate(p Policy, envID string, kwargs env.Options, episodes int, seed uin
 		sr := float64(successes) / float64(episodes)
 		res.SuccessRate = &sr
 	}
+	if len(final) > 0 {
+		res.FinalInfo = make(map[string]float64, len(final))
+		for k, sc := range final {
+			res.FinalInfo[k] = sc[0] / sc[1]
+		}
+	}
 	return res, nil
+}
+
+// infoNumber returns an info value as a number: a bool as 0 or 1, an integer or a float as
+// itself; ok is false for other types.
+func infoNumber(v any) (x float64, ok bool) {
+	switch v := v.(type) {
+	case bool:
+		if v {
+			return 1, true
+		}
+		return 0, true
+	case float64:
+		return v, true
+	case float32:
+		return float64(v), true
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case int32:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	}
+	return 0, false
 }
