@@ -73,21 +73,24 @@
 //
 // go test -bench . ./env/driving reports steps per second of wall-clock time and, for the
 // single-env benchmarks, per second of the benchmark thread's CPU time, which the load of this
-// shared 2-core machine distorts less; BenchmarkHighwaySweep runs Highway-v0 with each sweep
-// the CPU has (AVX-512, AVX2, Go) in one run. Measured here (Go 1.26, an AMD EPYC with
-// AVX-512 at 2.1 GHz, load average 15 to 20 of other jobs), per CPU-second of one core:
+// shared 2-core machine distorts less (though still by up to a factor of two: its virtual
+// CPUs lose time to other guests); BenchmarkHighwaySweep runs Highway-v0 with each sweep the
+// CPU has (AVX-512, AVX2, Go) in one run. Measured here (Go 1.26, an AMD EPYC with AVX-512,
+// load average 12 to 20 of other jobs), per CPU-second of one core:
 //
-//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: about
-//     100,000 policy steps in the best of 30 rounds of 1,000 steps with random meta-actions
-//     (episodes end in a crash every 14 steps, resets included), 130,000 with IDLE; the
-//     benchmarks' averages over seconds of this machine's load are 65,000 to 70,000 and
-//     85,000 to 90,000 (highway-env 1.12: about 3.2). With AVX2 only, about two thirds of
-//     that; with the portable Go sweep, about a quarter.
+//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: 65,000
+//     to 100,000 policy steps with random meta-actions (episodes end in a crash every 14
+//     steps, resets included) and 80,000 to 130,000 with IDLE, the best of 30 rounds of 1,000
+//     steps; the benchmarks' averages over seconds of the machine's load are about 50,000 and
+//     65,000 to 75,000. Alternating runs of this package and of its first version (which ran
+//     a sorted-list simulation with a scalar fast path) measure 2 to 2.4 times its speed
+//     (highway-env 1.12: about 3.2 steps). With AVX2 only, about two thirds of the AVX-512
+//     figures; with the portable Go sweep, about a quarter.
 //   - Racetrack-v0: about 220,000 steps with vector observations, 20,000 with 96×96 RGB or
 //     84×84 grayscale pixels (CarRacing-v3: about 145); a 96×96 frame alone, 25,000.
 //
 // A Highway policy step is 765 vehicle updates (15 steps of 51 vehicles) and about 55 MOBIL
-// decisions. Its instruction count (the AVX2 path, callgrind) went from 239,000 to 186,000
-// with random actions and to 154,000 with IDLE; the sweeps take a quarter of the time, the
-// lane changes' bookkeeping and MOBIL about a fifth each.
+// decisions. Its instruction count (the AVX2 path, which callgrind can run) went from 239,000
+// to 186,000 with random actions and to 154,000 with IDLE; the sweeps take a third of the
+// time, MOBIL a fifth, and the lane changes' bookkeeping a sixth.
 package driving
