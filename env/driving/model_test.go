@@ -431,3 +431,47 @@ func bruteNeighbours(tr *Traffic, i, c int) (front, rear int) {
 	}
 	return front, rear
 }
+
+// Within the lateral bounds quickBounds gives a vehicle changing lanes, its lane and rows stay
+// those it has and it cannot snap onto its lane's centre, as settleQuick assumes: checked at
+// offsets across the bounds of every such vehicle over random highway episodes.
+func TestQuickBounds(t *testing.T) {
+	for _, opts := range []env.Options{nil, {"lanes_count": 3, "vehicles_count": 30, "vehicles_density": 2}} {
+		h, err := NewHighway(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Reset(env.Seed(11))
+		rng := env.NewRand(11)
+		act := make([]float32, 1)
+		checked := 0
+		for range 400 {
+			h.ActionSpace().Sample(rng, act)
+			if _, _, term, trunc, _ := h.Step(act); term || trunc {
+				h.Reset(nil)
+				continue
+			}
+			tr := h.traffic
+			for _, i := range tr.slow {
+				p := &tr.Vehicles[i]
+				if !tr.laneFrame(p) || p.centered {
+					continue
+				}
+				lo, hi := math.Max(p.qlo, -100), math.Min(p.qhi, 100)
+				for k := 1; k < 50 && lo < hi; k++ {
+					r0 := lo + (hi-lo)*float64(k)/50
+					lane, off := tr.laneOf(r0, p.Lane)
+					if lane != p.Lane || (off < snapOffset && off > -snapOffset && lane == p.TargetLane) ||
+						tr.membershipOf(lane, off, r0, false) != p.memb {
+						t.Fatalf("vehicle %d at r0 = %v within (%v, %v): lane %d (was %d), offset %v, rows %v (were %v)",
+							i, r0, p.qlo, p.qhi, lane, p.Lane, off, tr.membershipOf(lane, off, r0, false), p.memb)
+					}
+					checked++
+				}
+			}
+		}
+		if checked == 0 {
+			t.Fatalf("%v: checked nothing", opts)
+		}
+	}
+}

@@ -900,13 +900,6 @@ func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 	c := r.col(k)
 	if r0 := c.get(pR0); !(r0 > p.qlo && r0 < p.qhi) {
 		return 0, false
-	} else if debugQuick {
-		lane, off := t.laneOf(r0, p.Lane)
-		e := c.get(pE)
-		if lane != p.Lane || (off < snapOffset && off > -snapOffset && e < snapAngle && e > -snapAngle && lane == p.TargetLane) ||
-			t.membershipOf(lane, off, r0, p.centered) != p.memb {
-			panic(fmt.Sprintf("quick: r0 %v in (%v, %v) lane %d->%d off %v target %d memb %v want %v centered %v", r0, p.qlo, p.qhi, p.Lane, lane, off, p.TargetLane, p.memb, t.membershipOf(lane, off, r0, p.centered), p.centered))
-		}
 	}
 	s, v, free := c.get(pS), c.get(pV), c.get(pFree)
 	S := r.d[pS*r.stride : pS*r.stride+r.n]
@@ -931,8 +924,6 @@ func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 	}
 	return c.get(pTimer), true
 }
-
-var debugQuick = false
 
 // quickBounds sets the open interval (qlo, qhi) of lateral offsets from lane 0's centre
 // around vehicle p's within which it keeps its lane (nearestLane) and its rows (membership)
