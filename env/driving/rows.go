@@ -121,7 +121,7 @@ func (r *row) grow(size int) {
 	for stride < size {
 		stride *= 2
 	}
-	d := make([]float64, nPlanes*stride)
+	d := alignedFloats(nPlanes * stride)
 	for f := range nPlanes {
 		dst := d[f*stride : (f+1)*stride]
 		fill := 0.0
@@ -138,6 +138,16 @@ func (r *row) grow(size int) {
 	}
 	r.d, r.stride = d, stride
 	r.out = make([]uint16, stride/4)
+}
+
+// alignedFloats returns n zeros starting on a 64-byte boundary: with strides of multiples of
+// eight every plane then starts on a cache line, and the sweeps' vector loads and stores of
+// eight (or four) entries never straddle two lines, which costs the processor a second access
+// each (measured: a third of the AVX-512 sweep's time).
+func alignedFloats(n int) []float64 {
+	d := make([]float64, n+7)
+	off := int((64 - uintptr(unsafe.Pointer(&d[0]))%64) % 64 / 8)
+	return d[off : off+n : off+n]
 }
 
 // insertAt makes room for an entry at k, shifting the entries from k one place up. The caller
