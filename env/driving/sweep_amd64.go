@@ -2,6 +2,8 @@
 
 package driving
 
+import "unsafe"
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -60,10 +62,60 @@ func sweep(r *row, k *sweepConsts, tab *sweepTable, vs []Vehicle) int {
 //go:noescape
 func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint16) int
 
-// sweepAVX512 is sweepAVX2 over nb blocks of eight entries.
+// sweepRow is a row as sweepRowsAVX512 reads it (the assembly knows this layout), with the
+// flags it returns.
+type sweepRow struct {
+	d          *float64
+	stride, nb int
+	out        *uint16
+	flags      int
+}
+
+// sweepRowsAVX512 is sweepAVX2 over each of n rows, nb blocks of eight entries each, in one
+// call: the constants are loaded once, and nothing between the rows keeps the processor from
+// overlapping their sweeps.
 //
 //go:noescape
-func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint16) int
+func sweepRowsAVX512(rows *sweepRow, n int, tab *sweepTable)
+
+// sweepAVX512 sweeps one row with sweepRowsAVX512.
+func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint16) int {
+	rows := [1]sweepRow{{d: d, stride: stride, nb: nb, out: out}}
+	sweepRowsAVX512(&rows[0], 1, tab)
+	return rows[0].flags
+}
+
+// The assembly reads sweepRow's fields at 0, 8, 16, 24 and 32.
+var _ = [1]struct{}{}[unsafe.Sizeof(sweepRow{})-40]
+
+// sweepAll sweeps every row of t that has vehicles and records the flags in t.flags: with
+// AVX-512 in one call, else row by row.
+func (t *Traffic) sweepAll() {
+	if !useAVX512 {
+		for c := range t.rows {
+			if r := &t.rows[c]; r.n > 0 {
+				t.flags[c] = uint8(sweep(r, &t.k, &t.tab, t.Vehicles))
+			}
+		}
+		return
+	}
+	t.batch = t.batch[:0]
+	for c := range t.rows {
+		if r := &t.rows[c]; r.n > 0 {
+			t.batch = append(t.batch, sweepRow{d: &r.d[0], stride: r.stride, nb: (r.n + 7) >> 3, out: &r.out[0]})
+		}
+	}
+	if len(t.batch) > 0 {
+		sweepRowsAVX512(&t.batch[0], len(t.batch), &t.tab)
+	}
+	b := 0
+	for c := range t.rows {
+		if t.rows[c].n > 0 {
+			t.flags[c] = uint8(t.batch[b].flags)
+			b++
+		}
+	}
+}
 
 // shiftUp moves entries [k, k+m) of every plane of d one place up: rows are short and have
 // many planes, where a loop of vector moves costs a fraction of a memmove call a plane.

@@ -75,7 +75,7 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 #define COSC5 1600
 #define ASINC 1632
 
-// func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+// func sweepAVX2(d *float64, stride, nb int, tab *sweepTable, out *uint16) int
 //
 // Registers: SI walks plane 0 (pS), DI plane pC0 = 9 and R15 plane pC0+8, a block (32
 // bytes) at a time; with BX = stride in bytes and CX, DX, R8, R9 = 3, 5, 7 and 9 strides every
@@ -346,28 +346,17 @@ downnext:
 	VZEROUPPER
 	RET
 
-// func sweepAVX512(d *float64, stride, nb int, tab *sweepTable, out *uint8) int
+// func sweepRowsAVX512(rows *sweepRow, n int, tab *sweepTable)
 //
-// sweepAVX2 eight entries at a time (nb counts blocks of eight; it writes two bytes of out a
-// block, in sweepAVX2's format of one byte per four entries), with the lane selections in
-// mask registers and the constants used as operands of min and max kept in Z16-Z28. Besides
-// sweepAVX2's registers: R9 is free after the set-up, K7 collects the closeness bits and R13
-// the crashed bits; the previous block's positions and half lengths are in Z25 and Z26.
-TEXT ·sweepAVX512(SB), NOSPLIT, $0-48
-	MOVQ d+0(FP), SI
-	MOVQ stride+8(FP), BX
-	SHLQ $3, BX
-	MOVQ nb+16(FP), R12
-	MOVQ tab+24(FP), R10
-	MOVQ out+32(FP), R11
-	LEAQ (BX)(BX*2), CX
-	LEAQ (BX)(BX*4), DX
-	LEAQ (CX)(BX*4), R8
-	LEAQ (BX)(BX*8), R9
-	LEAQ (SI)(R9*1), DI
-	LEAQ (DI)(BX*8), R15
-	XORQ R13, R13
-	KXORW K7, K7, K7
+// sweepAVX2 eight entries at a time for each of n rows (a row's nb counts blocks of eight; it
+// writes two words of out a block and its flags), with the lane selections in mask registers
+// and the constants used as operands of min and max kept in Z16-Z28, loaded once for all the
+// rows, and laneStepFast for the vehicles changing lanes. Besides sweepAVX2's registers: R9
+// points to the lane-change planes, K7 collects the closeness bits and R13 the crashed bits;
+// the previous block's positions and half lengths are in Z25 and Z26. The row being swept
+// and the number of rows left are in the frame (row-8(SP), left-16(SP)).
+TEXT ·sweepRowsAVX512(SB), NOSPLIT, $16-24
+	MOVQ tab+16(FP), R10
 	VBROADCASTSD LO(R10), Z16
 	VBROADCASTSD HI(R10), Z17
 	VBROADCASTSD CARLO(R10), Z18
@@ -377,10 +366,32 @@ TEXT ·sweepAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSD NEGEPS(R10), Z22
 	VBROADCASTSD ONE(R10), Z23
 	VPXORQ Z24, Z24, Z24
-	VBROADCASTSD NEGINF(R10), Z25
-	VPXORQ Z26, Z26, Z26
 	VBROADCASTSD A_(R10), Z27
 	VBROADCASTSD EPS(R10), Z28
+	MOVQ rows+0(FP), AX
+	MOVQ AX, row-8(SP)
+	MOVQ n+8(FP), AX
+	MOVQ AX, left-16(SP)
+	TESTQ AX, AX
+	JZ rowsdone512
+
+row512:
+	MOVQ row-8(SP), AX
+	MOVQ 0(AX), SI                              // sweepRow.d
+	MOVQ 8(AX), BX                              // .stride
+	SHLQ $3, BX
+	MOVQ 16(AX), R12                            // .nb
+	MOVQ 24(AX), R11                            // .out
+	LEAQ (BX)(BX*2), CX
+	LEAQ (BX)(BX*4), DX
+	LEAQ (CX)(BX*4), R8
+	LEAQ (BX)(BX*8), R9
+	LEAQ (SI)(R9*1), DI
+	LEAQ (DI)(BX*8), R15
+	XORQ R13, R13
+	KXORW K7, K7, K7
+	VBROADCASTSD NEGINF(R10), Z25
+	VPXORQ Z26, Z26, Z26
 	TESTQ R12, R12
 	JZ done512
 
@@ -702,8 +713,15 @@ noclose512:
 	JZ nocrash512
 	ORQ $2, AX
 nocrash512:
+	MOVQ row-8(SP), R14
+	MOVQ AX, 32(R14)                            // .flags
+	ADDQ $40, R14
+	MOVQ R14, row-8(SP)
+	DECQ left-16(SP)
+	JNZ row512
+
+rowsdone512:
 	VZEROUPPER
-	MOVQ AX, ret+40(FP)
 	RET
 
 // func countBelowAVX(p *float64, n int, s float64) int

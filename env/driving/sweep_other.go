@@ -20,3 +20,15 @@ func shiftDown(d []float64, stride, k, m int) { shiftPlanesDown(d, stride, k, m)
 
 // countBelow returns the number of the elements of S below s.
 func countBelow(S []float64, s float64) int { return countBelowGeneric(S, s) }
+
+// sweepAll sweeps every row of t that has vehicles and records the flags in t.flags.
+func (t *Traffic) sweepAll() {
+	for c := range t.rows {
+		if r := &t.rows[c]; r.n > 0 {
+			t.flags[c] = uint8(sweep(r, &t.k, &t.tab, t.Vehicles))
+		}
+	}
+}
+
+// sweepRow is unused without the AVX-512 sweep.
+type sweepRow struct{ flags int }

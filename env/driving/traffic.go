@@ -150,15 +150,16 @@ type Traffic struct {
 	// highway-env's margin for neighbour_vehicles).
 	OnLaneMargin float64
 
-	road    Segment   // lane 0's centreline: the frame of s and r0
-	off     []float64 // lateral offset of each lane's centre from lane 0's
-	spacing float64   // the common width and spacing of the lanes when they are uniform, else 0
-	rows    []row     // per lane: the vehicles on it, sorted by s
-	slow    []int32   // vehicles off the fast path
-	changer []int32   // scratch: vehicles whose Lane differs from their TargetLane
-	due     []int32   // scratch: traffic vehicles whose lane-change logic runs this step
-	dirty   []bool    // per lane: the row may be out of order
-	flags   []uint8   // scratch: per lane, the sweep's flags
+	road    Segment    // lane 0's centreline: the frame of s and r0
+	off     []float64  // lateral offset of each lane's centre from lane 0's
+	spacing float64    // the common width and spacing of the lanes when they are uniform, else 0
+	rows    []row      // per lane: the vehicles on it, sorted by s
+	slow    []int32    // vehicles off the fast path
+	changer []int32    // scratch: vehicles whose Lane differs from their TargetLane
+	due     []int32    // scratch: traffic vehicles whose lane-change logic runs this step
+	dirty   []bool     // per lane: the row may be out of order
+	flags   []uint8    // scratch: per lane, the sweep's flags
+	batch   []sweepRow // scratch: the rows of one AVX-512 sweep call
 	k       sweepConsts
 	tab     sweepTable
 	params  trafficParams // the parameters k, tab and reach were derived from
@@ -601,11 +602,7 @@ func (t *Traffic) step() {
 	// 2. The rows' sweeps, one after the other (so that the processor overlaps them), then
 	// row by row the free-road terms the series could not give, the vehicles due for a
 	// lane-change decision, and the collisions between neighbours on the row.
-	for c := range t.rows {
-		if r := &t.rows[c]; r.n > 0 {
-			t.flags[c] = uint8(sweep(r, &t.k, &t.tab, t.Vehicles))
-		}
-	}
+	t.sweepAll()
 	for c := range t.rows {
 		r := &t.rows[c]
 		if r.n == 0 {
