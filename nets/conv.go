@@ -17,7 +17,15 @@ import (
 // convolution into the product weight·col, which gemm.Sgemm computes. The column buffer of one
 // image stays in cache, where a whole batch's would not, and the backward recomputes it rather
 // than keeping a batch of them from the forward. Large batches are spread over the cores one
-// image at a time, each worker with its own column buffer and weight-gradient accumulator.
+// image at a time, each worker with its own column buffer.
+//
+// The weight and bias gradients are sums over the batch, and float32 addition is not
+// associative: summed in per-worker partial sums, they would depend on which worker took which
+// images, that is on the scheduler. So the backward cuts the batch into a fixed number of chunks
+// of consecutive images (convChunks, from the batch and layer sizes alone, never from the core
+// count), each summed in order into its own accumulator by whichever worker takes it, and the
+// accumulators are added into the gradients in chunk order at the end: the same additions in the
+// same order on one core or many.
 //
 // Both convolutions relate an "image" side and a "grid" side of the same geometry: a Conv2D reads
 // its input as the image and writes the grid; a ConvTranspose2D (the adjoint) reads the grid and
@@ -71,7 +79,7 @@ func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	pl, shape := planConv("Conv2D", x, w, b, o, false)
 	out := g.resultDirty(shape.dims(), x, w, b) // every image's product overwrites its output (beta 0)
 	pl.setup(g, x, w, b, out)
-	pl.forEach(convPlan.conv2DForward)
+	pl.forEach(convPlan.conv2DForward, false)
 	if out.Grad != nil {
 		bp := pl // the closure's own copy: only a recording graph moves it to the heap
 		g.Record(func() { bp.backward(convPlan.conv2DBackward) })
@@ -79,26 +87,27 @@ func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	return out
 }
 
-func (pl convPlan) conv2DForward(ctx *gemm.Context, wk, s int) {
+func (pl convPlan) conv2DForward(wk, _, s int) {
 	x, out := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.out[s*pl.gridLen:(s+1)*pl.gridLen]
 	if pl.fold { // the ones row of the column buffer times the bias column of wb adds the bias
-		pl.gridMul(ctx, out, pl.cols(wk, x), pl.wb, pl.ldw, 0)
+		pl.gridMul(out, pl.cols(wk, x), pl.wb, pl.ldw, 0)
 		return
 	}
-	pl.gridMul(ctx, out, pl.cols(wk, x), pl.w, pl.kg, 0)
+	pl.gridMul(out, pl.cols(wk, x), pl.w, pl.kg, 0)
 	addChannelBias(out, pl.b, pl.p)
 }
 
-func (pl convPlan) conv2DBackward(ctx *gemm.Context, wk, s int) {
+func (pl convPlan) conv2DBackward(wk, c, s int) {
 	x, dout := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.dout[s*pl.gridLen:(s+1)*pl.gridLen]
-	if pl.dw != nil { // dW (and, folded, db) += dout·colsᵀ
-		pl.weightMul(ctx, pl.accW(wk), dout, pl.cols(wk, x))
+	first := pl.chunkStart(c) == s // overwrite chunk c's accumulators rather than add
+	if pl.dw != nil {               // dW (and, folded, db) += dout·colsᵀ
+		pl.weightMul(pl.accW(c), dout, pl.cols(wk, x), first)
 	}
 	if pl.db != nil && !pl.biasInProduct() {
-		sumChannels(pl.accB(wk), dout, pl.p)
+		sumChannels(pl.accB(c), dout, pl.p, first)
 	}
 	if pl.dx != nil {
-		pl.imageMul(ctx, pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], wk, pl.w, dout)
+		pl.imageMul(pl.dx[s*pl.imgLen:(s+1)*pl.imgLen], wk, pl.w, dout)
 	}
 }
 
@@ -113,7 +122,7 @@ func (g *Graph) ConvTranspose2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	pl, shape := planConv("ConvTranspose2D", x, w, b, o, true)
 	out := g.Result(shape.dims(), x, w, b)
 	pl.setup(g, x, w, b, out)
-	pl.forEach(convPlan.convTransposeForward)
+	pl.forEach(convPlan.convTransposeForward, false)
 	if out.Grad != nil {
 		bp := pl
 		g.Record(func() { bp.backward(convPlan.convTransposeBackward) })
@@ -121,33 +130,34 @@ func (g *Graph) ConvTranspose2D(x, w, b *Tensor, o ConvOptions) *Tensor {
 	return out
 }
 
-func (pl convPlan) convTransposeForward(ctx *gemm.Context, wk, s int) {
+func (pl convPlan) convTransposeForward(wk, _, s int) {
 	x, out := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.out[s*pl.imgLen:(s+1)*pl.imgLen]
-	pl.imageMul(ctx, out, wk, pl.w, x)
+	pl.imageMul(out, wk, pl.w, x)
 	addChannelBias(out, pl.b, pl.geo.H*pl.geo.W)
 }
 
-func (pl convPlan) convTransposeBackward(ctx *gemm.Context, wk, s int) {
+func (pl convPlan) convTransposeBackward(wk, c, s int) {
 	x, dout := pl.x[s*pl.gridLen:(s+1)*pl.gridLen], pl.dout[s*pl.imgLen:(s+1)*pl.imgLen]
+	first := pl.chunkStart(c) == s
 	if pl.db != nil {
-		sumChannels(pl.accB(wk), dout, pl.geo.H*pl.geo.W)
+		sumChannels(pl.accB(c), dout, pl.geo.H*pl.geo.W, first)
 	}
 	if pl.dw == nil && pl.dx == nil {
 		return
 	}
 	cm := pl.cols(wk, dout)
 	if pl.dw != nil {
-		pl.weightMul(ctx, pl.accW(wk), x, cm)
+		pl.weightMul(pl.accW(c), x, cm, first)
 	}
 	if pl.dx != nil {
-		pl.gridMul(ctx, pl.dx[s*pl.gridLen:(s+1)*pl.gridLen], cm, pl.w, pl.kg, 1)
+		pl.gridMul(pl.dx[s*pl.gridLen:(s+1)*pl.gridLen], cm, pl.w, pl.kg, 1)
 	}
 }
 
 // --- the plan shared by both convolutions ---------------------------------------------------
 
-// convPlan is one convolution call: its geometry, how it is split over groups and goroutines,
-// and the operands of the pass being run. It is passed by value to the per-image steps, so that
+// convPlan is one convolution call: its geometry, how it is split over groups, chunks and
+// goroutines, and the operands of the pass being run. It is passed by value to the per-image steps, so that
 // nothing of it escapes to the heap on the non-recording path.
 type convPlan struct {
 	geo     conv.Geom // the image side (its channels, size, padding) and the grid size OH×OW
@@ -160,7 +170,12 @@ type convPlan struct {
 	imgLen  int // image floats a sample
 	gridLen int // grid floats a sample
 	threads int // goroutines over the batch; 1 runs on the caller's (gemm may still split a product)
+	chunks  int // parts of the batch the parameter gradients are summed in (see backward)
 	bchan   int // bias channels (0 without a bias)
+	// ctx runs the products: nil (gemm.Sgemm, every core, OpenBLAS under its tag) for a batch
+	// that is not split, single when it is. The choice follows the shapes only, so that a
+	// product is computed by the same kernels whatever the core count.
+	ctx *gemm.Context
 
 	// fold is set for a Conv2D with a bias, one group and a real column matrix: its column
 	// buffers get a row of ones under the image rows and its weight a last column holding the
@@ -169,7 +184,7 @@ type convPlan struct {
 	fold    bool
 	ldw     int // row length of the weight in the products: kg, or kg+1 when folded
 	colRows int // rows of a column buffer: kg·groups (+1 when folded); 0 when the image is its own
-	accLen  int // floats of a worker's gradient accumulator: gc·ldw, then bchan for the bias
+	accLen  int // floats of a chunk's gradient accumulator: gc·ldw, then bchan for the bias
 
 	x, w, b, out []float32
 	wb           []float32 // [w | b], row by row, when folded
@@ -177,7 +192,7 @@ type convPlan struct {
 	dout         []float32
 	phLen        int       // the im2col scratch a worker needs (phase planes of strided geometries)
 	colBuf       []float32 // threads column buffers of colRows·p, each followed by phLen scratch
-	acc          []float32 // threads gradient accumulators of accLen (recording only)
+	acc          []float32 // chunks gradient accumulators of accLen (recording only)
 }
 
 // convShape holds an output shape on the stack.
@@ -191,6 +206,17 @@ func (s *convShape) dims() []int { return s.d[:s.rank] }
 // parallelMinWork is the multiply-adds a convolution call needs before its batch is split over
 // goroutines: below it, handing images to another core costs more than it saves.
 const parallelMinWork = 1 << 18
+
+// convChunks is the number of chunks a split batch's parameter gradients are summed in (fewer
+// when the batch is smaller). It fixes the summation order, so it must not follow the core
+// count; 16 keeps up to 16 cores busy in the backward, and on fewer cores several chunks a
+// worker even out a core that the shared machine slows down. The accumulators cost
+// chunks·accLen floats and one pass adding them up: convAccBudget caps that for layers with
+// very large weights (down to 2 chunks).
+const (
+	convChunks    = 16
+	convAccBudget = 1 << 22
+)
 
 // planConv checks the operands of a convolution and works out its geometry.
 func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convPlan, convShape) {
@@ -274,9 +300,13 @@ func planConv(op string, x, w, b *Tensor, o ConvOptions, transposed bool) (convP
 		pl.colRows++
 	}
 	pl.accLen = pl.gc*pl.ldw + pl.bchan
-	pl.threads = 1
-	if n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork { // before GOMAXPROCS and its lock
-		pl.threads = min(workers.Threads(), n)
+	pl.threads, pl.chunks = 1, 1
+	if n > 1 && n*pl.gcg*gr*pl.kg*pl.p >= parallelMinWork {
+		// Split the batch: everything decided here but the thread count follows from the
+		// shapes, so that the results do not depend on the cores.
+		pl.chunks = min(n, max(2, min(convChunks, convAccBudget/pl.accLen)))
+		pl.ctx = single
+		pl.threads = min(workers.Threads(), n) // last: GOMAXPROCS takes the scheduler's lock
 	}
 	oc, oh, ow := cout, geo.OH, geo.OW
 	if transposed {
@@ -331,17 +361,18 @@ func (pl *convPlan) setup(g *Graph, x, w, b, out *Tensor) {
 		pl.db = b.Grad
 	}
 	if pl.dw != nil || pl.db != nil {
-		pl.acc = g.floats.getDirty(pl.threads * pl.accLen) // cleared by backward
+		pl.acc = g.floats.getDirty(pl.chunks * pl.accLen) // the first image of a chunk overwrites
 	}
 }
 
-// backward runs step on every sample into per-worker gradient accumulators, then adds them into
-// the parameters' gradients.
-func (pl convPlan) backward(step func(pl convPlan, ctx *gemm.Context, wk, s int)) {
-	clear(pl.acc)
-	pl.forEach(step)
-	for wk := 0; wk < pl.threads && pl.acc != nil; wk++ {
-		aw, ab := pl.accW(wk), pl.accB(wk)
+// backward runs step on every sample, chunk by chunk, each chunk's samples in order into the
+// chunk's gradient accumulators, then adds the accumulators into the parameters' gradients in
+// chunk order: the weight and bias gradients are the same sums in the same order whichever
+// goroutines ran the chunks.
+func (pl convPlan) backward(step convStep) {
+	pl.forEach(step, true)
+	for c := 0; c < pl.chunks && pl.acc != nil; c++ {
+		aw, ab := pl.accW(c), pl.accB(c)
 		if pl.dw != nil {
 			if pl.ldw == pl.kg {
 				addTo(pl.dw, aw)
@@ -378,42 +409,67 @@ func (pl *convPlan) phases(wk int) []float32 {
 	return pl.colBuf[wk*(n+pl.phLen)+n : (wk+1)*(n+pl.phLen)]
 }
 
-// accW and accB return worker wk's weight and bias gradient accumulators.
-func (pl *convPlan) accW(wk int) []float32 {
-	return pl.acc[wk*pl.accLen : wk*pl.accLen+pl.gc*pl.ldw]
+// accW and accB return chunk c's weight and bias gradient accumulators.
+func (pl *convPlan) accW(c int) []float32 {
+	return pl.acc[c*pl.accLen : c*pl.accLen+pl.gc*pl.ldw]
 }
 
-func (pl *convPlan) accB(wk int) []float32 {
-	return pl.acc[wk*pl.accLen+pl.gc*pl.ldw : (wk+1)*pl.accLen]
+func (pl *convPlan) accB(c int) []float32 {
+	return pl.acc[c*pl.accLen+pl.gc*pl.ldw : (c+1)*pl.accLen]
 }
+
+// chunkStart returns the first sample of chunk c: chunk c holds samples
+// [chunkStart(c), chunkStart(c+1)).
+func (pl *convPlan) chunkStart(c int) int { return c * pl.n / pl.chunks }
 
 // single keeps every product of a worker on its own goroutine: the batch is the parallelism.
 var single = &gemm.Context{Threads: 1}
 
-// forEach runs step on every sample, over pl.threads goroutines when there are several. step is
-// a method expression (no closure) and the plan travels by value, in a pooled task on the
-// parallel path, so that neither path allocates.
-func (pl convPlan) forEach(step func(pl convPlan, ctx *gemm.Context, wk, s int)) {
+// convStep is one sample's share of a pass: s is the sample, wk the worker (its column
+// buffer), c the sample's chunk (its gradient accumulators; 0 in a forward).
+type convStep func(pl convPlan, wk, c, s int)
+
+// forEach runs step on every sample, over pl.threads goroutines when there are several: one
+// sample a part, or with byChunk one chunk a part, its samples in order. step is a method
+// expression (no closure) and the plan travels by value, in a pooled task on the parallel path,
+// so that neither path allocates.
+func (pl convPlan) forEach(step convStep, byChunk bool) {
+	parts := pl.n
+	if byChunk {
+		parts = pl.chunks
+	}
 	if pl.threads <= 1 {
-		for s := 0; s < pl.n; s++ {
-			step(pl, nil, 0, s)
+		for i := 0; i < parts; i++ {
+			pl.part(step, byChunk, 0, i)
 		}
 		return
 	}
 	t := convTasks.Get().(*convTask)
-	t.pl, t.step = pl, step
-	workers.Run(pl.threads, pl.n, t)
+	t.pl, t.step, t.byChunk = pl, step, byChunk
+	workers.Run(pl.threads, parts, t)
 	*t = convTask{} // drop the references to the arena
 	convTasks.Put(t)
 }
 
-// convTask is a convolution step over the samples of a batch, for workers.Run.
-type convTask struct {
-	pl   convPlan
-	step func(pl convPlan, ctx *gemm.Context, wk, s int)
+// part runs step on part i of forEach: sample i, or the samples of chunk i.
+func (pl convPlan) part(step convStep, byChunk bool, wk, i int) {
+	if !byChunk {
+		step(pl, wk, 0, i)
+		return
+	}
+	for s := pl.chunkStart(i); s < pl.chunkStart(i+1); s++ {
+		step(pl, wk, i, s)
+	}
 }
 
-func (t *convTask) Run(wk, s int) { t.step(t.pl, single, wk, s) }
+// convTask is a convolution pass over the samples or chunks of a batch, for workers.Run.
+type convTask struct {
+	pl      convPlan
+	step    convStep
+	byChunk bool
+}
+
+func (t *convTask) Run(wk, i int) { t.pl.part(t.step, t.byChunk, wk, i) }
 
 var convTasks = sync.Pool{New: func() any { return new(convTask) }}
 
@@ -442,35 +498,39 @@ func (pl *convPlan) cols(wk int, img []float32) []float32 {
 
 // gridMul computes grid = W·cm + beta·grid, group by group: W_g is [gcg, ld] (w with ld = kg,
 // or wb with ld = kg+1 when folded), cm_g [ld, p].
-func (pl *convPlan) gridMul(ctx *gemm.Context, grid, cm, w []float32, ld int, beta float32) {
+func (pl *convPlan) gridMul(grid, cm, w []float32, ld int, beta float32) {
 	gcg, p := pl.gcg, pl.p
 	for gi := 0; gi < pl.groups; gi++ {
-		sgemm(ctx, false, false, gcg, p, ld, 1, w[gi*gcg*ld:], ld, cm[gi*pl.kg*p:], p, beta, grid[gi*gcg*p:], p)
+		sgemm(pl.ctx, false, false, gcg, p, ld, 1, w[gi*gcg*ld:], ld, cm[gi*pl.kg*p:], p, beta, grid[gi*gcg*p:], p)
 	}
 }
 
 // imageMul adds col2im(Wᵀ·grid) into img, using worker wk's column buffer.
-func (pl *convPlan) imageMul(ctx *gemm.Context, img []float32, wk int, w, grid []float32) {
+func (pl *convPlan) imageMul(img []float32, wk int, w, grid []float32) {
 	gcg, kg, p := pl.gcg, pl.kg, pl.p
 	if pl.geo.Identity() { // the column matrix is the image: accumulate straight into it
 		for gi := 0; gi < pl.groups; gi++ {
-			sgemm(ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 1, img[gi*kg*p:], p)
+			sgemm(pl.ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 1, img[gi*kg*p:], p)
 		}
 		return
 	}
 	col := pl.col(wk)
 	for gi := 0; gi < pl.groups; gi++ {
-		sgemm(ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 0, col[gi*kg*p:], p)
+		sgemm(pl.ctx, true, false, kg, p, gcg, 1, w[gi*gcg*kg:], kg, grid[gi*gcg*p:], p, 0, col[gi*kg*p:], p)
 	}
 	pl.geo.Col2im(img, col, pl.phases(wk))
 }
 
-// weightMul adds grid·cmᵀ into acc ([gc, ldw]), group by group; folded, the last column sums
-// the grid, which is the bias gradient.
-func (pl *convPlan) weightMul(ctx *gemm.Context, acc, grid, cm []float32) {
+// weightMul adds grid·cmᵀ into acc ([gc, ldw]), or with first stores it there, group by group;
+// folded, the last column sums the grid, which is the bias gradient.
+func (pl *convPlan) weightMul(acc, grid, cm []float32, first bool) {
 	gcg, kg, ld, p := pl.gcg, pl.kg, pl.ldw, pl.p
+	beta := float32(1)
+	if first {
+		beta = 0
+	}
 	for gi := 0; gi < pl.groups; gi++ {
-		sgemm(ctx, false, true, gcg, ld, p, 1, grid[gi*gcg*p:], p, cm[gi*kg*p:], p, 1, acc[gi*gcg*ld:], ld)
+		sgemm(pl.ctx, false, true, gcg, ld, p, 1, grid[gi*gcg*p:], p, cm[gi*kg*p:], p, beta, acc[gi*gcg*ld:], ld)
 	}
 }
 
@@ -484,14 +544,18 @@ func addChannelBias(x, b []float32, plane int) {
 	}
 }
 
-// sumChannels adds the sum of each plane of one sample into db.
-func sumChannels(db, x []float32, plane int) {
+// sumChannels adds the sum of each plane of one sample into db, or with first stores it there.
+func sumChannels(db, x []float32, plane int, first bool) {
 	for c := range db {
 		var s float32
 		for _, v := range x[c*plane : (c+1)*plane] {
 			s += v
 		}
-		db[c] += s
+		if first {
+			db[c] = s
+		} else {
+			db[c] += s
+		}
 	}
 }
 
