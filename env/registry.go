@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/gorl/gorl/internal/suggest"
 )
 
 // Spec describes a registered environment, as Gymnasium's EnvSpec does.
@@ -199,7 +201,7 @@ func closest(name string, candidates []string, k int, aliases map[string]string,
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		edit := editDistance(lname, lc)
+		edit := suggest.Distance(lname, lc)
 		d := edit
 		switch {
 		case lname != "" && strings.Contains(lc, lname):
@@ -239,25 +241,4 @@ func closest(name string, candidates []string, k int, aliases map[string]string,
 		}
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -178,9 +178,6 @@ func TestClosest(t *testing.T) {
 			t.Errorf("closest(%q, %v, %d) = %v; want %v", tt.name, tt.candidates, tt.k, got, tt.want)
 		}
 	}
-	if d := editDistance("kitten", "sitting"); d != 3 {
-		t.Errorf("editDistance(kitten, sitting) = %d; want 3", d)
-	}
 }
 
 func TestMake(t *testing.T) {

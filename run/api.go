@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorl/gorl/internal/suggest"
+
 	"github.com/gorl/gorl/env"
 )
 
@@ -157,7 +159,7 @@ func LookupAlgorithm(name string) (*Algorithm, error) {
 	}
 	names := AlgorithmNames()
 	msg := fmt.Sprintf("unknown algorithm %q", name)
-	if s := closest(strings.ToLower(name), names); s != "" {
+	if s := suggest.Closest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return nil, fmt.Errorf("%s (algorithms: %s; `rlrun list` shows them)", msg, strings.Join(names, ", "))

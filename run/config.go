@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorl/gorl/internal/suggest"
+
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/hyperparams"
 	"go.yaml.in/yaml/v3"
@@ -147,7 +149,7 @@ func (c *Config) Apply(l Layer) error {
 
 func unknownKeyError(source, key string, keys []string, algo string) error {
 	msg := fmt.Sprintf("%s: unknown config key %q", source, key)
-	if s := closest(key, keys); s != "" {
+	if s := suggest.Closest(key, keys); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return fmt.Errorf("%s (%s takes: %s)", msg, algo, strings.Join(keys, ", "))
@@ -587,42 +589,4 @@ func ParseConfig(data []byte, source string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return c, nil
-}
-
-// closest returns the candidate nearest to s by edit distance when it is near enough to be a
-// plausible typo (at most a third of the longer string, or one is a prefix of the other).
-func closest(s string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if strings.HasPrefix(c, s) || strings.HasPrefix(s, c) {
-			d = min(d, 2)
-		}
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(2, max(len(s), len(best))/3) {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

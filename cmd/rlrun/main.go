@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+
+	"github.com/gorl/gorl/internal/suggest"
 
 	"github.com/urfave/cli/v2"
 
@@ -74,7 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				names = append(names, cmd.Name)
 			}
 			msg := fmt.Sprintf("unknown command %q", name)
-			if s := suggest(name, names); s != "" {
+			if s := suggest.Closest(name, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			return fmt.Errorf("%s (commands: %s; rlrun --help)", msg, strings.Join(names, ", "))
@@ -101,7 +102,7 @@ func usageError(c *cli.Context, err error, _ bool) error {
 			names = append(names, f.Names()...)
 		}
 		msg = fmt.Sprintf("unknown flag --%s", bad)
-		if s := suggest(bad, names); s != "" {
+		if s := suggest.Closest(bad, names); s != "" {
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
@@ -409,39 +410,6 @@ func configCommand() *cli.Command {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && run.IsTerminal(f)
-}
-
-// suggest returns the name closest to s when it is a plausible typo.
-func suggest(s string, names []string) string {
-	best, bestD := "", math.MaxInt
-	for _, n := range names {
-		if d := distance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if bestD > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // reorder moves the flags of a command that follow its arguments in front of them, so that
