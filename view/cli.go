@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorl/gorl/internal/cliargs"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/gorl/gorl/env"
@@ -23,7 +25,7 @@ import (
 // status: 0, or 1 after printing the error to stderr. It is all of cmd/viewer.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := NewApp(stdout, stderr)
-	if err := app.RunContext(ctx, reorder(app, args)); err != nil {
+	if err := app.RunContext(ctx, cliargs.Reorder(app, args)); err != nil {
 		fmt.Fprintf(stderr, "viewer: %v\n", err)
 		return 1
 	}
@@ -281,51 +283,4 @@ func resolve(c *cli.Context) (*run.Config, error) {
 		}
 	}
 	return cfg, nil
-}
-
-// reorder moves the flags of a command that follow its arguments in front of them, so that
-// `viewer play cartpole --seed 3` works (the flag package stops at the first argument), as
-// rlrun does. Everything after "--" is left alone.
-func reorder(app *cli.App, args []string) []string {
-	if len(args) < 2 {
-		return args
-	}
-	var cmd *cli.Command
-	for _, c := range app.Commands {
-		if c.HasName(args[1]) {
-			cmd = c
-		}
-	}
-	if cmd == nil {
-		return args
-	}
-	boolFlag := map[string]bool{"help": true, "h": true}
-	for _, f := range cmd.Flags {
-		if _, ok := f.(*cli.BoolFlag); ok {
-			for _, n := range f.Names() {
-				boolFlag[n] = true
-			}
-		}
-	}
-	var flags, pos []string
-	rest := args[2:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		if a == "--" {
-			pos = append(pos, rest[i:]...)
-			break
-		}
-		if len(a) > 1 && a[0] == '-' {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && !boolFlag[name] && i+1 < len(rest) {
-				flags = append(flags, rest[i+1])
-				i++
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	out := append([]string{args[0], args[1]}, flags...)
-	return append(out, pos...)
 }

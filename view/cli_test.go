@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorl/gorl/internal/cliargs"
+
 	"github.com/gorl/gorl/env"
 )
 
@@ -91,7 +93,7 @@ func TestCommandLineNoDisplay(t *testing.T) {
 
 func TestReorder(t *testing.T) {
 	app := NewApp(nil, nil)
-	got := reorder(app, []string{"viewer", "play", "cartpole", "--seed", "3", "--speed=2"})
+	got := cliargs.Reorder(app, []string{"viewer", "play", "cartpole", "--seed", "3", "--speed=2"})
 	want := []string{"viewer", "play", "--seed", "3", "--speed=2", "cartpole"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("reorder = %v, want %v", got, want)

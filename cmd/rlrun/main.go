@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/gorl/gorl/internal/cliargs"
+
 	"github.com/gorl/gorl/internal/suggest"
 
 	"github.com/urfave/cli/v2"
@@ -42,7 +44,7 @@ func main() {
 // to stderr.
 func rlrun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	if err := app.RunContext(ctx, reorder(app, args)); err != nil {
+	if err := app.RunContext(ctx, cliargs.Reorder(app, args)); err != nil {
 		fmt.Fprintf(stderr, "rlrun: %v\n", err)
 		return 1
 	}
@@ -410,51 +412,4 @@ func configCommand() *cli.Command {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && run.IsTerminal(f)
-}
-
-// reorder moves the flags of a command that follow its arguments in front of them, so that
-// `rlrun train dqn cartpole --steps 1000` works (the flag package stops at the first argument).
-// Everything after "--" is left alone.
-func reorder(app *cli.App, args []string) []string {
-	if len(args) < 2 {
-		return args
-	}
-	var cmd *cli.Command
-	for _, c := range app.Commands {
-		if c.HasName(args[1]) {
-			cmd = c
-		}
-	}
-	if cmd == nil {
-		return args
-	}
-	boolFlag := map[string]bool{"help": true, "h": true}
-	for _, f := range cmd.Flags {
-		if _, ok := f.(*cli.BoolFlag); ok {
-			for _, n := range f.Names() {
-				boolFlag[n] = true
-			}
-		}
-	}
-	var flags, pos []string
-	rest := args[2:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		if a == "--" {
-			pos = append(pos, rest[i:]...)
-			break
-		}
-		if len(a) > 1 && a[0] == '-' {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && !boolFlag[name] && i+1 < len(rest) {
-				flags = append(flags, rest[i+1])
-				i++
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	out := append([]string{args[0], args[1]}, flags...)
-	return append(out, pos...)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorl/gorl/internal/cliargs"
+
 	"github.com/gorl/gorl/run"
 )
 
@@ -154,7 +156,7 @@ func TestErrors(t *testing.T) {
 
 func TestReorder(t *testing.T) {
 	app := newApp(nil, nil)
-	got := reorder(app, []string{"rlrun", "train", "dqn", "--seed", "3", "cartpole", "-q", "--set=a=1", "--", "-x"})
+	got := cliargs.Reorder(app, []string{"rlrun", "train", "dqn", "--seed", "3", "cartpole", "-q", "--set=a=1", "--", "-x"})
 	want := []string{"rlrun", "train", "--seed", "3", "-q", "--set=a=1", "dqn", "cartpole", "--", "-x"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("reorder = %v, want %v", got, want)
