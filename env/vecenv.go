@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
-	"sync"
+
+	"github.com/gorl/gorl/internal/workers"
 )
 
 // vecCore holds the copies and the flat buffers that both vector implementations share, and
@@ -196,24 +197,61 @@ func (v *SyncVector) Close() error {
 	return v.closeEnvs()
 }
 
-// ParallelVector splits its copies into contiguous blocks, one per worker, and steps the blocks
-// at the same time: block 0 in the caller's goroutine, the others in persistent goroutines that
-// wait on a channel for each Reset or Step (no goroutine is started per step). Every copy
-// owns its slice of the buffers and is stepped exactly as SyncVector steps it, so the results
-// are identical for any number of workers. Close stops the goroutines.
+// ParallelVector steps its copies on several goroutines: the caller's and the persistent
+// workers of internal/workers, the pool nets' kernels share (no goroutine is started per step).
+// The copies are split into contiguous parts, partsPerWorker for each worker, and every
+// goroutine takes the next part from one atomic counter until none is left. So a worker that
+// wakes late, or that another process slows down, only does fewer parts: the caller never waits
+// for it to start, only for the parts it took. Every copy owns its slice of the buffers and is
+// stepped exactly as SyncVector steps it, whoever takes its part, so the results are identical
+// for any number of workers. A Step allocates nothing.
 //
-// A panic in a copy (an invalid action, say) is caught in its worker and raised again in the
-// caller's goroutine once every block has finished, with the same value.
+// A panic in a copy (an invalid action, say) is caught in its part and raised again in the
+// caller's goroutine once every part has finished, with the same value (that of the lowest
+// part when several panic, so the same for any worker count).
+//
+// Close ends the env's use of the pool: the workers, which idle nets' kernels may share, exit
+// after a quarter of a second without work, so a closed env leaves no goroutine behind.
 type ParallelVector struct {
 	*vecCore
-	bounds []int // block w is [bounds[w], bounds[w+1])
-	cmds   []chan bool
-	wg     sync.WaitGroup
-	panics []any
+	workers int
+	task    vecTask
 }
 
-// NewParallelVector makes n copies with newEnv and splits them over workers blocks (at most n;
-// workers <= 0 means runtime.GOMAXPROCS(0)). The copies must have identical spaces.
+// partsPerWorker is how many parts a ParallelVector splits its copies into per worker: enough
+// for the goroutines to even out a slow core or a late start, few enough that taking a part
+// (one atomic operation) is nothing next to stepping it.
+const partsPerWorker = 8
+
+// vecTask resets or steps a ParallelVector's copies, one part at a time, for workers.Run. It is
+// a field of the env, so passing it as a workers.Task allocates nothing.
+type vecTask struct {
+	c      *vecCore
+	parts  int
+	reset  bool
+	panics []any // of each part in the current call
+}
+
+var _ workers.Task = (*vecTask)(nil)
+
+// Run resets or steps part p, recording a panic instead of letting it unwind a pool worker.
+func (t *vecTask) Run(_, p int) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.panics[p] = r
+		}
+	}()
+	n := len(t.c.envs)
+	lo, hi := p*n/t.parts, (p+1)*n/t.parts
+	if t.reset {
+		t.c.resetBlock(lo, hi)
+	} else {
+		t.c.stepBlock(lo, hi)
+	}
+}
+
+// NewParallelVector makes n copies with newEnv and steps them on up to workers goroutines (at
+// most n; workers <= 0 means runtime.GOMAXPROCS(0)). The copies must have identical spaces.
 func NewParallelVector(newEnv func() (Env, error), n, workers int) (*ParallelVector, error) {
 	c, err := newVecCore(newEnv, n)
 	if err != nil {
@@ -223,54 +261,21 @@ func NewParallelVector(newEnv func() (Env, error), n, workers int) (*ParallelVec
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, n)
-	v := &ParallelVector{vecCore: c, bounds: make([]int, workers+1), panics: make([]any, workers)}
-	for w := range v.bounds {
-		v.bounds[w] = w * n / workers
-	}
-	v.cmds = make([]chan bool, workers)
-	for w := 1; w < workers; w++ {
-		v.cmds[w] = make(chan bool)
-		go v.work(w)
-	}
-	return v, nil
+	parts := min(n, partsPerWorker*workers)
+	return &ParallelVector{vecCore: c, workers: workers, task: vecTask{c: c, parts: parts, panics: make([]any, parts)}}, nil
 }
 
-// Workers is the number of blocks the copies are split into.
-func (v *ParallelVector) Workers() int { return len(v.bounds) - 1 }
+// Workers is the number of goroutines, the caller's included, that step the copies.
+func (v *ParallelVector) Workers() int { return v.workers }
 
-// work runs block w's commands until its channel closes: true resets, false steps.
-func (v *ParallelVector) work(w int) {
-	for reset := range v.cmds[w] {
-		v.run(w, reset)
-	}
-}
-
-// run resets or steps block w, recording a panic instead of crashing the worker.
-func (v *ParallelVector) run(w int, reset bool) {
-	defer v.wg.Done()
-	defer func() {
-		if p := recover(); p != nil {
-			v.panics[w] = p
-		}
-	}()
-	if reset {
-		v.resetBlock(v.bounds[w], v.bounds[w+1])
-	} else {
-		v.stepBlock(v.bounds[w], v.bounds[w+1])
-	}
-}
-
-// dispatch runs every block and waits for all of them, then re-raises the first panic.
+// dispatch runs every part and waits for all of them, then re-raises the first part's panic.
 func (v *ParallelVector) dispatch(reset bool) {
-	v.wg.Add(len(v.panics))
-	for w := 1; w < len(v.cmds); w++ {
-		v.cmds[w] <- reset
-	}
-	v.run(0, reset)
-	v.wg.Wait()
-	for _, p := range v.panics {
+	t := &v.task
+	t.reset = reset
+	workers.Run(v.workers, t.parts, t)
+	for i, p := range t.panics {
 		if p != nil {
-			clear(v.panics)
+			clear(t.panics[i:])
 			panic(p)
 		}
 	}
@@ -288,15 +293,13 @@ func (v *ParallelVector) Step(actions []float32) ([]float32, []float64, []bool, 
 	return v.obs, v.rewards, v.term, v.trunc
 }
 
-// Close stops the workers and closes every copy; a second Close does nothing.
+// Close closes every copy; a second Close does nothing. The pool's workers exit once idle
+// (see ParallelVector).
 func (v *ParallelVector) Close() error {
 	if v.closed {
 		return nil
 	}
 	v.closed = true
-	for w := 1; w < len(v.cmds); w++ {
-		close(v.cmds[w])
-	}
 	return v.closeEnvs()
 }
 

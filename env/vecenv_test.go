@@ -297,23 +297,53 @@ func TestVectorConstructionErrors(t *testing.T) {
 	}
 }
 
+// poolWorkers counts the goroutines of internal/workers' pool, from a dump of every stack.
+func poolWorkers() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "internal/workers.serve(")
+}
+
+// TestParallelVectorStopsItsWorkers: stepping starts the pool's workers, and once the env is
+// closed they exit (after idling), leaving no goroutine behind.
 func TestParallelVectorStopsItsWorkers(t *testing.T) {
-	before := runtime.NumGoroutine()
 	v, err := NewParallelVector(walkMaker(10), 8, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := runtime.NumGoroutine(); n < before+3 {
-		t.Errorf("%d goroutines with 4 workers; had %d before", n, before)
-	}
 	v.Reset(nil)
+	v.Step(make([]float32, 8))
+	if n := poolWorkers(); n < 3 {
+		t.Errorf("%d pool workers while a 4-worker env steps; want at least 3", n)
+	}
 	v.Close()
 	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	for poolWorkers() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after Close; %d before", n, before)
+	if n := poolWorkers(); n > 0 {
+		t.Errorf("%d pool workers 5s after Close; want none", n)
+	}
+}
+
+// TestParallelVectorPanics: when several copies panic in one Step, the caller gets the panic
+// of the lowest copy's part whatever the worker count, and the env keeps working.
+func TestParallelVectorPanics(t *testing.T) {
+	for _, w := range []int{1, 2, 4} {
+		v, err := NewParallelVector(walkMaker(10), 16, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Reset(Seed(1))
+		bad := make([]float32, 16)
+		bad[3], bad[9], bad[15] = 7, 8, 9
+		for range 20 {
+			mustPanic(t, "walk: action [7] is not in Discrete(3)", func() { v.Step(bad) })
+		}
+		v.Reset(Seed(1))
+		if _, r, _, _ := v.Step(make([]float32, 16)); len(r) != 16 {
+			t.Errorf("%d workers: Step after the panics gave %d rewards", w, len(r))
+		}
+		v.Close()
 	}
 }
 

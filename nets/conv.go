@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/gorl/gorl/internal/workers"
 	"github.com/gorl/gorl/nets/internal/conv"
 	"github.com/gorl/gorl/nets/internal/gemm"
 	"github.com/gorl/gorl/nets/internal/vec"
-	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Convolutions (Conv2D, ConvTranspose2D) as im2col + GEMM, one image at a time: the column matrix

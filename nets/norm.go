@@ -5,7 +5,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/gorl/gorl/nets/internal/workers"
+	"github.com/gorl/gorl/internal/workers"
 )
 
 // Normalization layers. Statistics are accumulated in float64 (a channel of a large batch sums

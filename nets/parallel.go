@@ -3,8 +3,8 @@ package nets
 import (
 	"sync"
 
+	"github.com/gorl/gorl/internal/workers"
 	"github.com/gorl/gorl/nets/internal/vec"
-	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Elementwise passes over large tensors, the zeroing of gradient buffers and ReLU forward and

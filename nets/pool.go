@@ -5,8 +5,8 @@ import (
 	"math"
 	"sync"
 
+	"github.com/gorl/gorl/internal/workers"
 	"github.com/gorl/gorl/nets/internal/conv"
-	"github.com/gorl/gorl/nets/internal/workers"
 )
 
 // Pooling over the two last axes of [N, C, H, W] (or [C, H, W]) tensors, plane by plane, with

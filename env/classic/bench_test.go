@@ -93,34 +93,40 @@ func BenchmarkPendulumStep(b *testing.B) {
 	benchStep(b, e, boxCycle(2))
 }
 
-// BenchmarkCartPoleVector steps the batched CartPole at N=1024 on one worker and on every
-// core, and reports env steps/s (N per Step call).
+// BenchmarkCartPoleVector steps the batched CartPole at N=1024 and N=256 on one worker and on
+// every core, and reports env steps/s (N per Step call). Compare the worker counts of one run:
+// the machine is shared.
 func BenchmarkCartPoleVector(b *testing.B) {
-	const n = 1024
-	for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
-		b.Run(fmt.Sprintf("N=%d/workers=%d", n, w), func(b *testing.B) {
-			v, err := classic.NewCartPoleVector(n, env.Options{"workers": w})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer v.Close()
-			v.Reset(env.Seed(1))
-			actions := make([][]float32, 16)
-			for k := range actions {
-				actions[k] = make([]float32, n)
-				for i := range actions[k] {
-					actions[k][i] = float32((i*31 + k*17 + i/5) % 2)
-				}
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			clock := startCPU()
-			k := 0
-			for b.Loop() {
-				v.Step(actions[k&15])
-				k++
-			}
-			clock.report(b, float64(b.N)*n)
-		})
+	for _, n := range []int{1024, 256} {
+		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+			benchmarkCartPoleVector(b, n, w)
+		}
 	}
+}
+
+func benchmarkCartPoleVector(b *testing.B, n, w int) {
+	b.Run(fmt.Sprintf("N=%d/workers=%d", n, w), func(b *testing.B) {
+		v, err := classic.NewCartPoleVector(n, env.Options{"workers": w})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer v.Close()
+		v.Reset(env.Seed(1))
+		actions := make([][]float32, 16)
+		for k := range actions {
+			actions[k] = make([]float32, n)
+			for i := range actions[k] {
+				actions[k][i] = float32((i*31 + k*17 + i/5) % 2)
+			}
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		clock := startCPU()
+		k := 0
+		for b.Loop() {
+			v.Step(actions[k&15])
+			k++
+		}
+		clock.report(b, float64(b.N*n))
+	})
 }

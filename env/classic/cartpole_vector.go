@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/workers"
 )
 
 // CartPoleVector is N copies of CartPole-v1 stepped as one batch: the native batched
@@ -29,11 +29,13 @@ import (
 //
 // # Workers
 //
-// With W > 1 workers the batch is split into W contiguous blocks stepped at the same time: the
-// first in the caller's goroutine, the others in persistent goroutines started by the
-// constructor (none is started per step) and stopped by Close. Each copy has its own random
-// generator and is only ever touched by the worker that owns its block, so the results are
-// identical for any W.
+// With W > 1 workers the batch is split into 8·W contiguous parts stepped by the caller's
+// goroutine and W−1 persistent workers of internal/workers (the pool nets' kernels share; no
+// goroutine is started per step), each taking the next part from one atomic counter: a worker
+// that wakes late or runs on a busy core just takes fewer parts, and the caller never waits for
+// it to start. Each copy has its own random generator and is touched only by whichever
+// goroutine takes its part, so the results are identical for any W. Close ends the batch's use
+// of the pool, whose idle workers exit after a quarter of a second.
 type CartPoleVector struct {
 	n           int
 	suttonBarto bool
@@ -56,9 +58,43 @@ type CartPoleVector struct {
 	obsSpace        *env.Box
 	started, closed bool
 
-	bounds []int       // block w is copies [bounds[w], bounds[w+1])
-	cmds   []chan bool // worker w > 0 waits on cmds[w]; closed by Close
-	wg     sync.WaitGroup
+	workers int
+	task    cartPoleTask
+}
+
+// partsPerWorker is how many parts the batch is split into per worker: enough to even out a
+// slow core or a late start, few enough that taking a part (one atomic operation) is nothing
+// next to stepping its copies.
+const partsPerWorker = 8
+
+// cartPoleTask resets or steps the parts of a batch for workers.Run. It is a field of the
+// batch, so passing it as a workers.Task allocates nothing.
+type cartPoleTask struct {
+	v      *CartPoleVector
+	parts  int
+	reset  bool
+	panics []any // of each part in the current call
+}
+
+var _ workers.Task = (*cartPoleTask)(nil)
+
+// Run resets or steps part p. Step checks the actions first, so nothing here should panic; if
+// something does, the panic is recorded and raised again in the caller's goroutine rather
+// than unwinding a pool worker and killing the process.
+func (t *cartPoleTask) Run(_, p int) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.panics[p] = r
+		}
+	}()
+	lo, hi := p*t.v.n/t.parts, (p+1)*t.v.n/t.parts
+	if t.reset {
+		for i := lo; i < hi; i++ {
+			t.v.resetCopy(i)
+		}
+		return
+	}
+	t.v.stepBlock(lo, hi)
 }
 
 var _ env.VectorEnv = (*CartPoleVector)(nil)
@@ -68,8 +104,8 @@ var _ env.VectorEnv = (*CartPoleVector)(nil)
 //   - sutton_barto_reward (bool, default false): as for CartPole.
 //   - max_episode_steps (int, default 500): the step that reaches it is truncated; 0 means no
 //     limit.
-//   - workers (int, default runtime.GOMAXPROCS(0), at most n): the number of blocks the batch
-//     is split into and stepped in parallel.
+//   - workers (int, default runtime.GOMAXPROCS(0), at most n): the number of goroutines, the
+//     caller's included, that step the batch.
 func NewCartPoleVector(n int, opts env.Options) (*CartPoleVector, error) {
 	if err := env.CheckOptions(opts, "sutton_barto_reward", "max_episode_steps", "workers"); err != nil {
 		return nil, err
@@ -117,16 +153,10 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, workers int) (*
 		obs: make([]float32, 4*n), rewards: make([]float64, n), term: make([]bool, n), trunc: make([]bool, n),
 		episodeReturns: make([]float64, n), episodeLengths: make([]int, n),
 		obsSpace: cartPoleObservationSpace(),
-		bounds:   make([]int, workers+1),
-		cmds:     make([]chan bool, workers),
+		workers:  workers,
 	}
-	for w := range v.bounds {
-		v.bounds[w] = w * n / workers
-	}
-	for w := 1; w < workers; w++ {
-		v.cmds[w] = make(chan bool, 1) // buffered: dispatch never waits for a worker to be ready
-		go v.work(w)
-	}
+	parts := min(n, partsPerWorker*workers)
+	v.task = cartPoleTask{v: v, parts: parts, panics: make([]any, parts)}
 	return v, nil
 }
 
@@ -136,8 +166,8 @@ func (v *CartPoleVector) SingleActionSpace() env.Space      { return env.NewDisc
 func (v *CartPoleVector) EpisodeReturns() []float64         { return v.episodeReturns }
 func (v *CartPoleVector) EpisodeLengths() []int             { return v.episodeLengths }
 
-// Workers is the number of blocks the batch is split into.
-func (v *CartPoleVector) Workers() int { return len(v.bounds) - 1 }
+// Workers is the number of goroutines, the caller's included, that step the batch.
+func (v *CartPoleVector) Workers() int { return v.workers }
 
 // Reset resets every copy, copy i with seed+i (or continuing its own generator when seed is
 // nil), exactly as CartPole.Reset.
@@ -180,45 +210,25 @@ func (v *CartPoleVector) Step(actions []float32) ([]float32, []float64, []bool, 
 	return v.obs, v.rewards, v.term, v.trunc
 }
 
-// Close stops the worker goroutines; a second Close does nothing.
+// Close ends the batch: Reset and Step panic after it, and the pool's workers exit once idle.
+// A second Close does nothing.
 func (v *CartPoleVector) Close() error {
-	if v.closed {
-		return nil
-	}
 	v.closed = true
-	for w := 1; w < len(v.cmds); w++ {
-		close(v.cmds[w])
-	}
 	return nil
 }
 
-// work runs block w's commands until Close closes its channel: true resets, false steps.
-func (v *CartPoleVector) work(w int) {
-	for reset := range v.cmds[w] {
-		v.run(w, reset)
-		v.wg.Done()
-	}
-}
-
-// dispatch runs every block, block 0 in the caller's goroutine, and waits for all of them.
+// dispatch resets or steps every part and waits for all of them, then re-raises the first
+// part's panic.
 func (v *CartPoleVector) dispatch(reset bool) {
-	v.wg.Add(len(v.cmds) - 1)
-	for w := 1; w < len(v.cmds); w++ {
-		v.cmds[w] <- reset
-	}
-	v.run(0, reset)
-	v.wg.Wait()
-}
-
-func (v *CartPoleVector) run(w int, reset bool) {
-	lo, hi := v.bounds[w], v.bounds[w+1]
-	if reset {
-		for i := lo; i < hi; i++ {
-			v.resetCopy(i)
+	t := &v.task
+	t.reset = reset
+	workers.Run(v.workers, t.parts, t)
+	for i, p := range t.panics {
+		if p != nil {
+			clear(t.panics[i:])
+			panic(p)
 		}
-		return
 	}
-	v.stepBlock(lo, hi)
 }
 
 // resetCopy starts a new episode in copy i: CartPole.Reset's draws from the copy's generator,

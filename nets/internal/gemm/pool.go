@@ -4,7 +4,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/gorl/gorl/nets/internal/workers"
+	"github.com/gorl/gorl/internal/workers"
 )
 
 // Parallel steps run on internal/workers, the goroutine pool shared with the convolutions: the

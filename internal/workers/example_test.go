@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/gorl/gorl/nets/internal/workers"
+	"github.com/gorl/gorl/internal/workers"
 )
 
 // scaleTask multiplies a slice by a factor, one contiguous range a part. It holds its operands

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Threads returns how many goroutines Run may use by default: GOMAXPROCS. It takes the
@@ -111,11 +112,23 @@ func (j *job) work(gen uint32, worker int) {
 // maxWorkers bounds the pool (and the job queue).
 const maxWorkers = 256
 
+// idleExit is how long a pool worker waits for a job before it exits. A program that stops
+// using the pool (a closed vector env, a finished training run) is left with no goroutine after
+// it; one that calls Run again restarts the workers, which costs a goroutine start each, nothing
+// next to that pause. It is far longer than any gap between the steps of a training loop or the
+// frames of the viewer, so steady use never restarts a worker.
+const idleExit = 250 * time.Millisecond
+
+// spinFor is how long a worker that has just finished a job keeps polling the queue before it
+// parks, when spinning is on (see SetSpin).
+const spinFor = 50 * time.Microsecond
+
 var pool struct {
 	once    sync.Once
 	jobs    chan entry
 	mu      sync.Mutex
-	started atomic.Int64
+	started atomic.Int64 // workers running (each decrements it under mu as it exits)
+	spin    atomic.Bool
 }
 
 // startWorkers makes sure at least n pool workers exist.
@@ -128,10 +141,63 @@ func startWorkers(n int) {
 	defer pool.mu.Unlock()
 	for pool.started.Load() < int64(n) {
 		pool.started.Add(1)
-		go func() {
-			for e := range pool.jobs {
-				e.j.work(e.gen, -1)
-			}
-		}()
+		go serve()
 	}
 }
+
+// serve is a pool worker: it runs the jobs it receives until it has waited idleExit for one.
+// A worker that exits while a caller counts on it costs that caller nothing but the help: the
+// caller runs every part nobody takes, and the entry waits in the queue for the next worker,
+// which drops it (its generation is over).
+func serve() {
+	idle := time.NewTimer(idleExit)
+	defer idle.Stop()
+	for {
+		e, ok := spinReceive()
+		if !ok {
+			idle.Reset(idleExit) // Go ≥ 1.23 timers: no stale tick can be left in idle.C
+			select {
+			case e = <-pool.jobs:
+			case <-idle.C:
+				pool.mu.Lock()
+				pool.started.Add(-1)
+				pool.mu.Unlock()
+				return
+			}
+		}
+		e.j.work(e.gen, -1)
+	}
+}
+
+// spinReceive polls the queue for spinFor when spinning is on, yielding the processor between
+// polls, and reports whether it got an entry. A worker that receives its next job this way
+// starts it at once, where a parked one waits for the scheduler to wake a thread for it (on a
+// virtual machine as long as a small job takes). The spin is bounded, so an idle program burns
+// no CPU.
+func spinReceive() (entry, bool) {
+	if !pool.spin.Load() {
+		return entry{}, false
+	}
+	var start time.Time
+	for k := 0; ; k++ {
+		select {
+		case e := <-pool.jobs:
+			return e, true
+		default:
+		}
+		if k&15 == 0 { // the clock costs more than a poll
+			if k == 0 {
+				start = time.Now()
+			} else if time.Since(start) > spinFor {
+				return entry{}, false
+			}
+		}
+		runtime.Gosched()
+	}
+}
+
+// SetSpin turns spinning on or off for every pool worker and returns the previous setting: a
+// worker that finishes a job polls the queue for 50µs before it parks. It helps callers that
+// call Run in a tight loop with little work a call (a vector env's steps), at the price of up
+// to 50µs of CPU time after each job. Off by default.
+func SetSpin(on bool) bool { return pool.spin.Swap(on) }
