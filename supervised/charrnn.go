@@ -42,7 +42,8 @@ type CharRNNConfig struct {
 	Optimizer string `yaml:"optimizer"`
 	// LearningRate is the optimizer's initial learning rate. Default: 0.002.
 	LearningRate float64 `yaml:"learning_rate"`
-	// LRSchedule is constant, cosine or step. Default: cosine.
+	// LRSchedule is constant, cosine, step or wsd (warm-up, constant, cosine over the last 30%).
+	// Default: cosine.
 	LRSchedule string `yaml:"lr_schedule"`
 	// GradClip is the maximum norm of all gradients together (clip_grad_norm_). Default: 5.
 	GradClip float64 `yaml:"grad_clip"`

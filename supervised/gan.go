@@ -39,6 +39,11 @@ type GANConfig struct {
 	LearningRate float64 `yaml:"learning_rate"`
 	// Beta1 is both Adams' first β. Default: 0.5.
 	Beta1 float64 `yaml:"beta1"`
+	// RealLabel is the discriminator's target for real images: below 1 it is one-sided label
+	// smoothing (Salimans et al. 2016, "Improved techniques for training GANs"), which keeps
+	// the discriminator from growing overconfident on real images and its gradients for the
+	// generator from vanishing; the generator's target stays 1. Default: 1.
+	RealLabel float64 `yaml:"real_label"`
 	// TrainSize uses only the first that many training images (0: all). Default: 0.
 	TrainSize int `yaml:"train_size"`
 	// Judge is a cnn run directory (or checkpoint) whose classifier scores 1,000 samples at the
@@ -51,7 +56,7 @@ type GANConfig struct {
 // DefaultGANConfig returns the defaults of rlrun fit gan.
 func DefaultGANConfig() *GANConfig {
 	return &GANConfig{Common: defaultCommon("gan", 5), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
-		BatchSize: 64, LearningRate: 2e-4, Beta1: 0.5, JudgeSamples: 1000}
+		BatchSize: 64, LearningRate: 2e-4, Beta1: 0.5, RealLabel: 1, JudgeSamples: 1000}
 }
 
 func (c *GANConfig) resolve() {
@@ -68,6 +73,9 @@ func (c *GANConfig) Validate() error {
 	}
 	if c.LatentSize <= 0 || c.GenFeatures <= 0 || c.DiscFeatures <= 0 || c.BatchSize <= 0 || c.JudgeSamples <= 0 {
 		errs = append(errs, errors.New("latent_size, gen_features, disc_features, batch_size and judge_samples must be positive"))
+	}
+	if c.RealLabel <= 0.5 || c.RealLabel > 1 {
+		errs = append(errs, fmt.Errorf("real_label = %g: must be in (0.5, 1]", c.RealLabel))
 	}
 	if c.LearningRate <= 0 || c.Beta1 < 0 || c.Beta1 >= 1 || c.TrainSize < 0 {
 		errs = append(errs, fmt.Errorf("learning_rate = %g must be positive, beta1 = %g in [0, 1), train_size ≥ 0", c.LearningRate, c.Beta1))
@@ -136,6 +144,7 @@ type ganTask struct {
 	perEpoch    int64
 	z           *nets.Tensor
 	ones, zeros *nets.Tensor
+	real        *nets.Tensor // the discriminator's targets for real images (RealLabel)
 	fixedZ      *nets.Tensor
 	st          ganState
 }
@@ -191,6 +200,8 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 	t.z = nets.New(c.BatchSize, c.LatentSize)
 	t.ones, t.zeros = nets.New(c.BatchSize, 1), nets.New(c.BatchSize, 1)
 	nets.Constant(t.ones, 1)
+	t.real = nets.New(c.BatchSize, 1)
+	nets.Constant(t.real, float32(c.RealLabel))
 	t.fixedZ = nets.New(64, c.LatentSize)
 	nets.Normal(rand.New(rand.NewPCG(c.Seed, 0xf12ed)), t.fixedZ, 0, 1)
 	return t, nil
@@ -238,14 +249,14 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		step := t.st.Step
 		nets.Normal(stepRand(t.cfg.Seed, 2, step), t.z, 0, 1)
 
-		// Discriminator: real images toward 1, generated ones (a constant here) toward 0.
+		// Discriminator: real images toward RealLabel, generated ones (a constant here) toward 0.
 		g.Reset()
 		g.SetRecording(false)
 		fake := t.gen.Forward(g, t.z)
 		g.SetRecording(true)
 		realLogits := t.disc.Forward(g, b.X)
 		fakeLogits := t.disc.Forward(g, fake)
-		dLoss := g.Add(g.BCEWithLogitsLoss(realLogits, t.ones, bce), g.BCEWithLogitsLoss(fakeLogits, t.zeros, bce))
+		dLoss := g.Add(g.BCEWithLogitsLoss(realLogits, t.real, bce), g.BCEWithLogitsLoss(fakeLogits, t.zeros, bce))
 		dv := float64(dLoss.Data[0])
 		dReal, dFake := meanSigmoid(realLogits.Data), meanSigmoid(fakeLogits.Data)
 		if !finite(dv) {

@@ -1,0 +1,57 @@
+package supervised
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestWSDSchedule(t *testing.T) {
+	s := newSchedule("wsd", 0.01, 10000).(wsdSchedule)
+	if s.Warmup != wsdWarmup {
+		t.Fatalf("warmup %d, want %d", s.Warmup, wsdWarmup)
+	}
+	near := func(step int, want float64) {
+		t.Helper()
+		if got := s.At(step); math.Abs(got-want) > 1e-12 {
+			t.Errorf("step %d: rate %g, want %g", step, got, want)
+		}
+	}
+	near(0, 0.01/wsdWarmup)                  // the warm-up starts above 0
+	near(wsdWarmup/2-1, 0.01/2)              // and rises linearly
+	near(wsdWarmup, 0.01)                    // to the full rate
+	near(6999, 0.01)                         // held until the last 30%
+	near(8500, 0.005)                        // a cosine: half way down at the middle of the decay
+	near(10000, 0)                           // and 0 at the end
+	for step := 7000; step < 10000; step++ { // falling all the way
+		if s.At(step+1) > s.At(step) {
+			t.Fatalf("the rate rises from step %d to %d", step, step+1)
+		}
+	}
+	// Lengthening the run before its decay starts changes none of the rates taken so far.
+	longer := newSchedule("wsd", 0.01, 20000)
+	for step := range 7000 {
+		if longer.At(step) != s.At(step) {
+			t.Fatalf("step %d: %g in a run of 20000, %g in one of 10000", step, longer.At(step), s.At(step))
+		}
+	}
+	// A short run warms up over a tenth of its length.
+	if short := newSchedule("wsd", 1, 50).(wsdSchedule); short.Warmup != 5 || short.At(4) != 1 || short.At(50) != 0 {
+		t.Errorf("short run: %+v, rate at step 4 %g", short, short.At(4))
+	}
+	if err := checkSchedule("linear"); err == nil || !strings.Contains(err.Error(), "wsd") {
+		t.Errorf("unknown schedule: %v", err)
+	}
+}
+
+func TestGANRealLabel(t *testing.T) {
+	for _, v := range []string{"real_label=0.5", "real_label=1.1"} {
+		c := config(t, "gan", v)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "real_label") {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	if err := config(t, "gan", "real_label=0.9").Validate(); err != nil {
+		t.Error(err)
+	}
+}
