@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // clipGradNormLoop is ClipGradNorm as it was before internal/vec served it: every element
@@ -108,11 +110,11 @@ func BenchmarkClipGradNorm(b *testing.B) {
 	}{{"vec", ClipGradNorm}, {"loop", clipGradNormLoop}} {
 		b.Run(impl.name, func(b *testing.B) {
 			ps := ppoGrads(rand.New(rand.NewPCG(1, 1)))
-			cpu0 := processCPUTime()
+			cpu0 := cputime.Process()
 			for range b.N {
 				impl.f(ps, 0.5, 2) // after the first call the norm is 0.5: 1e-6 below it scales again
 			}
-			if cpu := processCPUTime() - cpu0; cpu > 0 {
+			if cpu := cputime.Process() - cpu0; cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
 		})

@@ -2,9 +2,10 @@ package nets
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // The seed CNN of the nets issue, as ../shared/baselines/pytorch/bench_cnn.py builds it: conv
@@ -61,7 +62,7 @@ func BenchmarkSeedCNNTrain(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		step(i)
 	}
@@ -80,7 +81,7 @@ func BenchmarkSeedCNNInference(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		g.Reset()
 		net.Forward(g, xs[i%len(xs)])
@@ -92,16 +93,7 @@ func BenchmarkSeedCNNInference(b *testing.B) {
 // shared machine wall time also counts other processes' turns on the cores, CPU time does not.
 func reportCNN(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "images/s")
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/batch")
 	}
-}
-
-// processCPUTime is the CPU time (user and system) the process has used.
-func processCPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/gorl/gorl/internal/cputime"
+
 	"github.com/gorl/gorl/nets/internal/vec"
 )
 
@@ -116,11 +118,11 @@ func BenchmarkElementwise(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				f()
 				b.SetBytes(4 * n)
-				cpu0 := processCPUTime()
+				cpu0 := cputime.Process()
 				for range b.N {
 					f()
 				}
-				if cpu := processCPUTime() - cpu0; cpu > 0 {
+				if cpu := cputime.Process() - cpu0; cpu > 0 {
 					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 				}
 			})

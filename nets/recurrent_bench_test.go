@@ -3,6 +3,8 @@ package nets
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // The char-LSTM benchmark of the nets issue, as ../shared/baselines/pytorch/bench_lstm.py times
@@ -80,14 +82,14 @@ func BenchmarkCharLSTM(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := processCPUTime()
+			cpu0 := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				step(i)
 			}
 			// Wall time counts other processes' turns on the shared cores; CPU time does not
 			// (but it counts the GEMM workers' spinning).
 			b.ReportMetric(float64(b.N*charBatch*charSeq)/b.Elapsed().Seconds(), "chars/s")
-			if cpu := processCPUTime() - cpu0; cpu > 0 {
+			if cpu := cputime.Process() - cpu0; cpu > 0 {
 				b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/step")
 			}
 		})
@@ -105,14 +107,14 @@ func BenchmarkLSTMSample(b *testing.B) {
 	next := []int{0}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		g.Reset()
 		logits := head.Forward(g, lstm.StepIndex(g, next, s))
 		next[0] = Argmax(logits.Data)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/char")
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/char")
 	}
 }

@@ -14,9 +14,10 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorl/gorl/internal/cputime"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -344,7 +345,7 @@ func measure(res *result, steps func() int64) func(*app, *ebiten.Image) bool {
 			if now.Sub(start) < time.Second {
 				return false
 			}
-			t0, u0, d0, s0, cpu0 = now, a.updates, a.draws, steps(), cpuSeconds()
+			t0, u0, d0, s0, cpu0 = now, a.updates, a.draws, steps(), cputime.Process().Seconds()
 			return false
 		}
 		el := now.Sub(t0).Seconds()
@@ -352,19 +353,10 @@ func measure(res *result, steps func() int64) func(*app, *ebiten.Image) bool {
 			return false
 		}
 		res.Seconds, res.Updates, res.Draws, res.Steps = el, a.updates-u0, a.draws-d0, steps()-s0
-		res.CPUSeconds = cpuSeconds() - cpu0
+		res.CPUSeconds = cputime.Process().Seconds() - cpu0
 		res.ActualTPS, res.ActualFPS = ebiten.ActualTPS(), ebiten.ActualFPS()
 		return true
 	}
-}
-
-// cpuSeconds returns the process's user and system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return math.NaN()
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func fpsCartPole(_ string, res *result, _ string) (*scene.Stage, Options, error) {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorl/gorl/internal/cputime"
+
 	"github.com/gorl/gorl/agents/tabular"
 	"github.com/gorl/gorl/env"
 	_ "github.com/gorl/gorl/env/grid"
@@ -56,13 +58,13 @@ func benchLearnEnv(b *testing.B, e env.Env, m tabular.Method, cfg tabular.Config
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	if err := ag.Learn(context.Background(), e, int64(b.N), nil); err != nil {
 		b.Fatal(err)
 	}
-	reportSteps(b, b.N, threadCPU()-c0)
+	reportSteps(b, b.N, cputime.Thread()-c0)
 }
 
 // reportSteps reports steps per wall-clock second and, where the thread's CPU time is
@@ -89,11 +91,11 @@ func BenchmarkTDTrainerFrozenLake(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	if err := tr.Learn(context.Background(), int64(b.N)); err != nil {
 		b.Fatal(err)
 	}
-	reportSteps(b, b.N, threadCPU()-c0)
+	reportSteps(b, b.N, cputime.Thread()-c0)
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorl/gorl/internal/cputime"
+
 	"github.com/gorl/gorl/env"
 )
 
@@ -18,16 +20,16 @@ func benchSteps(b *testing.B, id string) {
 	act := []float32{0}
 	e.Reset(env.Seed(1))
 	b.ReportAllocs()
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	for i := 0; i < b.N; i++ {
 		act[0] = float32(i % n)
 		if _, _, term, trunc, _ := e.Step(act); term || trunc {
 			e.Reset(nil)
 		}
 	}
-	report(b, "steps", threadCPU()-c0)
+	report(b, "steps", cputime.Thread()-c0)
 }
 
 // report gives the throughput per wall-clock second and, where the benchmark thread's CPU
@@ -56,11 +58,11 @@ func benchRender(b *testing.B, id string) {
 	e.Reset(env.Seed(1))
 	e.Render()
 	b.ReportAllocs()
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	for i := 0; i < b.N; i++ {
 		e.Render()
 	}
-	report(b, "frames", threadCPU()-c0)
+	report(b, "frames", cputime.Thread()-c0)
 }

@@ -3,20 +3,10 @@ package conv
 import (
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// processCPU is the CPU time the process has used: on the shared machine, wall time also counts
-// the time other processes hold the core, so single-threaded benchmarks report CPU time beside it.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/gorl/gorl/internal/cputime"
+)
 
 // naiveIm2col is the package doc's formula, element by element.
 func naiveIm2col(g *Geom, img []float32) []float32 {
@@ -160,19 +150,19 @@ func BenchmarkIm2col(b *testing.B) {
 		name := fmt.Sprintf("C%d_%dx%d_k%d_s%d", g.C, g.H, g.W, g.KH, g.SH)
 		b.Run("im2col/"+name, func(b *testing.B) {
 			b.SetBytes(int64(4 * len(col)))
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for range b.N {
 				g.Im2col(col, img, scratch)
 			}
-			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 		b.Run("col2im/"+name, func(b *testing.B) {
 			b.SetBytes(int64(4 * len(col)))
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for range b.N {
 				g.Col2im(img, col, scratch)
 			}
-			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

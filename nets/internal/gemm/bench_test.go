@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/gorl/gorl/internal/cputime"
+
 	"gonum.org/v1/gonum/blas"
 	gonumblas "gonum.org/v1/gonum/blas/gonum"
 )
@@ -68,11 +70,11 @@ func benchOne(b *testing.B, im impl, threads int, tA, tB bool, m, n, k int) {
 	}
 	im.run(threads, tA, tB, m, n, k, a, lda, bb, ldb, c, n)
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		im.run(threads, tA, tB, m, n, k, a, lda, bb, ldb, c, n)
 	}
-	cpu := processCPU() - cpu0
+	cpu := cputime.Process() - cpu0
 	flop := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
 	b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	// CPU time, summed over the threads: on a shared machine it shows what a core achieves
