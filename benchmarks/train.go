@@ -13,10 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorl/gorl/internal/cputime"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gorl/gorl/agents/tabular"
-	"github.com/gorl/gorl/benchmarks/internal/work"
 	"github.com/gorl/gorl/env"
 )
 
@@ -381,7 +382,7 @@ func (r *Runner) qlearning(ctx context.Context, c trainCase, seed int, threshold
 	if r.Quick {
 		steps, episodes = int64(c.QuickSteps), 5
 	}
-	cpu0, cpuOK := work.ProcessCPU()
+	cpu0 := cputime.Process()
 	ag, err := tabular.New(tabular.QLearning, cfg, e.ObservationSpace(), e.ActionSpace(), steps, uint64(seed))
 	if err != nil {
 		return trainRun{}, err
@@ -408,7 +409,7 @@ func (r *Runner) qlearning(ctx context.Context, c trainCase, seed int, threshold
 		return trainRun{}, err
 	}
 	cpu := math.NaN()
-	if cpu1, ok := work.ProcessCPU(); ok && cpuOK {
+	if cpu1 := cputime.Process(); cpu0 > 0 && cpu1 > cpu0 {
 		cpu = (cpu1 - cpu0).Seconds()
 	}
 	// No command ran: the command time stays empty rather than pass train+eval off as one.

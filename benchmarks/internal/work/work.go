@@ -14,6 +14,8 @@ package work
 
 import (
 	"time"
+
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // Sample is one timed run: Units of work done in Wall (and CPU, when CPUOK) time.
@@ -38,7 +40,7 @@ func (s Sample) CPURate() float64 {
 // Timed calls chunk, which does some work and returns how many units it did, until minWall has
 // passed (and at least once). Warm-up is the caller's business: call chunk before Timed.
 func Timed(minWall time.Duration, chunk func() float64) Sample {
-	cpu0, ok0 := ProcessCPU()
+	cpu0 := cputime.Process()
 	t0 := time.Now()
 	var units float64
 	for {
@@ -48,6 +50,6 @@ func Timed(minWall time.Duration, chunk func() float64) Sample {
 		}
 	}
 	wall := time.Since(t0)
-	cpu1, ok1 := ProcessCPU()
-	return Sample{Units: units, Wall: wall, CPU: cpu1 - cpu0, CPUOK: ok0 && ok1}
+	cpu1 := cputime.Process()
+	return Sample{Units: units, Wall: wall, CPU: cpu1 - cpu0, CPUOK: cpu0 > 0 && cpu1 > cpu0}
 }
