@@ -216,6 +216,7 @@ type ParallelVector struct {
 	*vecCore
 	workers int
 	task    vecTask
+	steps   *workers.Splitter
 }
 
 // partsPerWorker is how many parts a ParallelVector splits its copies into per worker: enough
@@ -250,29 +251,38 @@ func (t *vecTask) Run(_, p int) {
 	}
 }
 
-// NewParallelVector makes n copies with newEnv and steps them on up to workers goroutines (at
-// most n; workers <= 0 means runtime.GOMAXPROCS(0)). The copies must have identical spaces.
-func NewParallelVector(newEnv func() (Env, error), n, workers int) (*ParallelVector, error) {
+// NewParallelVector makes n copies with newEnv and steps them on up to numWorkers goroutines
+// (at most n; numWorkers <= 0 means runtime.GOMAXPROCS(0)), the caller's included. A Step too
+// small to gain from the split (timed as the env runs, see workers.Splitter) stays on the
+// caller's goroutine. The copies must have identical spaces.
+func NewParallelVector(newEnv func() (Env, error), n, numWorkers int) (*ParallelVector, error) {
 	c, err := newVecCore(newEnv, n)
 	if err != nil {
 		return nil, err
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if numWorkers <= 0 {
+		numWorkers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, n)
-	parts := min(n, partsPerWorker*workers)
-	return &ParallelVector{vecCore: c, workers: workers, task: vecTask{c: c, parts: parts, panics: make([]any, parts)}}, nil
+	numWorkers = min(numWorkers, n)
+	parts := min(n, partsPerWorker*numWorkers)
+	return &ParallelVector{vecCore: c, workers: numWorkers, task: vecTask{c: c, parts: parts, panics: make([]any, parts)},
+		steps: workers.NewSplitter(numWorkers)}, nil
 }
 
 // Workers is the number of goroutines, the caller's included, that step the copies.
 func (v *ParallelVector) Workers() int { return v.workers }
 
 // dispatch runs every part and waits for all of them, then re-raises the first part's panic.
+// Steps go through the Splitter, which keeps them on the caller's goroutine while that is
+// faster; a Reset, rare and often costlier, is always split.
 func (v *ParallelVector) dispatch(reset bool) {
 	t := &v.task
 	t.reset = reset
-	workers.Run(v.workers, t.parts, t)
+	if reset {
+		workers.Run(v.workers, t.parts, t)
+	} else {
+		v.steps.Run(t.parts, t)
+	}
 	for i, p := range t.panics {
 		if p != nil {
 			clear(t.panics[i:])

@@ -60,6 +60,7 @@ type CartPoleVector struct {
 
 	workers int
 	task    cartPoleTask
+	steps   *workers.Splitter
 }
 
 // partsPerWorker is how many parts the batch is split into per worker: enough to even out a
@@ -104,8 +105,9 @@ var _ env.VectorEnv = (*CartPoleVector)(nil)
 //   - sutton_barto_reward (bool, default false): as for CartPole.
 //   - max_episode_steps (int, default 500): the step that reaches it is truncated; 0 means no
 //     limit.
-//   - workers (int, default runtime.GOMAXPROCS(0), at most n): the number of goroutines, the
-//     caller's included, that step the batch.
+//   - workers (int, default runtime.GOMAXPROCS(0), at most n): the most goroutines, the
+//     caller's included, that step the batch. A batch too small to gain from the split (timed
+//     as it runs, see internal/workers.Splitter) stays on the caller's goroutine.
 func NewCartPoleVector(n int, opts env.Options) (*CartPoleVector, error) {
 	if err := env.CheckOptions(opts, "sutton_barto_reward", "max_episode_steps", "workers"); err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func NewCartPoleVector(n int, opts env.Options) (*CartPoleVector, error) {
 	if err != nil {
 		return nil, err
 	}
-	workers, err := env.IntOption(opts, "workers", 0)
+	numWorkers, err := env.IntOption(opts, "workers", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +124,12 @@ func NewCartPoleVector(n int, opts env.Options) (*CartPoleVector, error) {
 	if v, ok := opts["sutton_barto_reward"]; ok {
 		rest["sutton_barto_reward"] = v
 	}
-	return newCartPoleVector(n, rest, limit, workers)
+	return newCartPoleVector(n, rest, limit, numWorkers)
 }
 
 // newCartPoleVector is NewCartPoleVector with the episode limit and worker count given
 // separately, as env.Spec.NewVector receives them.
-func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, workers int) (*CartPoleVector, error) {
+func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, numWorkers int) (*CartPoleVector, error) {
 	if err := env.CheckOptions(opts, "sutton_barto_reward"); err != nil {
 		return nil, err
 	}
@@ -141,10 +143,10 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, workers int) (*
 	if maxEpisodeSteps < 0 {
 		return nil, fmt.Errorf("classic: CartPoleVector: max_episode_steps=%d; want 0 (no limit) or more", maxEpisodeSteps)
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if numWorkers <= 0 {
+		numWorkers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, n)
+	numWorkers = min(numWorkers, n)
 	v := &CartPoleVector{
 		n: n, suttonBarto: sb, maxSteps: maxEpisodeSteps,
 		x: make([]float64, n), xDot: make([]float64, n), theta: make([]float64, n), thetaDot: make([]float64, n),
@@ -153,10 +155,11 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, workers int) (*
 		obs: make([]float32, 4*n), rewards: make([]float64, n), term: make([]bool, n), trunc: make([]bool, n),
 		episodeReturns: make([]float64, n), episodeLengths: make([]int, n),
 		obsSpace: cartPoleObservationSpace(),
-		workers:  workers,
+		workers:  numWorkers,
 	}
-	parts := min(n, partsPerWorker*workers)
+	parts := min(n, partsPerWorker*numWorkers)
 	v.task = cartPoleTask{v: v, parts: parts, panics: make([]any, parts)}
+	v.steps = workers.NewSplitter(numWorkers)
 	return v, nil
 }
 
@@ -219,10 +222,16 @@ func (v *CartPoleVector) Close() error {
 
 // dispatch resets or steps every part and waits for all of them, then re-raises the first
 // part's panic.
+// Steps go through the Splitter, which keeps them on the caller's goroutine while that is faster
+// (a small batch); a Reset is always split.
 func (v *CartPoleVector) dispatch(reset bool) {
 	t := &v.task
 	t.reset = reset
-	workers.Run(v.workers, t.parts, t)
+	if reset {
+		workers.Run(v.workers, t.parts, t)
+	} else {
+		v.steps.Run(t.parts, t)
+	}
 	for i, p := range t.panics {
 		if p != nil {
 			clear(t.panics[i:])

@@ -1,6 +1,8 @@
-// Package workers is the goroutine pool under nets' parallel kernels: the GEMM's row and column
-// splits, the convolution's batch split, pooling and BatchNorm. One pool serves them all, so a
-// process has at most one parked worker per extra core whichever kernels it runs.
+// Package workers is the goroutine pool under gorl's parallel code: nets' kernels (the GEMM's
+// row and column splits, the convolution's batch split, pooling and BatchNorm) and the vector
+// envs (env.ParallelVector, classic.CartPoleVector). One pool serves them all, so a process has
+// at most one worker per extra core whichever of them it runs. It is pure Go and uses only the
+// standard library, so env builds with nothing but Go.
 //
 // # Dispatch
 //
@@ -26,4 +28,22 @@
 // worker is in [0, min(threads, parts)) and no two concurrent calls of one Run share it, so a task
 // can give every worker its own scratch (a column buffer, gradient accumulators) without locks.
 // The caller's goroutine is worker 0.
+//
+// # Waiting
+//
+// A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
+// parts that workers took finish, before it parks: on this virtual machine, parking and being
+// woken by the last worker costs as much as a small job, and the spin ends as soon as the parts
+// do. Workers themselves park as soon as the queue is empty (SetSpin makes them poll it for
+// 50µs first; measured, it did not pay on the shared 2-core machine, so it is off), and a
+// worker that has had no job for idleExit (250ms) exits; the next Run starts it again. A
+// program that stops calling Run, a closed vector env say, thus keeps no goroutine and burns no
+// CPU.
+//
+// # Choosing to split
+//
+// Whether splitting pays depends on the work per call and on how busy the other cores are,
+// which a caller cannot know. Splitter, for jobs that recur (a vector env's Step), times one
+// call in 16 and runs the others the faster way, serially or split, probing the other way from
+// time to time.
 package workers

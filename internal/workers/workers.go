@@ -43,6 +43,7 @@ func Run(threads, parts int, t Task) {
 	j.task = t
 	j.parts.Store(int64(parts))
 	j.ids.Store(0)
+	j.left.Store(int64(parts))
 	j.wg.Add(parts)
 	j.state.Store(uint64(gen) << 32) // open: part 0 is next
 	startWorkers(helpers)
@@ -53,6 +54,7 @@ func Run(threads, parts int, t Task) {
 		}
 	}
 	j.work(gen, 0)
+	j.awaitParts()
 	j.wg.Wait()
 	j.task = nil
 	jobs.Put(j)
@@ -72,7 +74,26 @@ type job struct {
 	parts atomic.Int64 // atomic because a late worker may read it while the next call writes it
 	task  Task         // read only by goroutines that claimed a part of the current generation
 	ids   atomic.Int64 // worker indices handed out to helpers (the caller is 0)
+	left  atomic.Int64 // parts not finished yet, for awaitParts
 	wg    sync.WaitGroup
+}
+
+// awaitParts spins for up to spinFor while the parts that workers took are running, so that
+// the caller, done with its own parts, returns the moment they finish: parking in wg.Wait
+// instead means being woken by the last worker and rescheduled, which on a virtual machine
+// costs as long as a small job. Parts in flight are running on another goroutine, so the spin
+// is short; if one takes longer (its thread preempted), the caller parks.
+func (j *job) awaitParts() {
+	if j.left.Load() == 0 {
+		return
+	}
+	start := time.Now()
+	for k := 1; j.left.Load() > 0; k++ {
+		if k&15 == 0 && time.Since(start) > spinFor {
+			return
+		}
+		runtime.Gosched()
+	}
 }
 
 // closed is the part index of a generation being set up: no part is that large.
@@ -105,6 +126,7 @@ func (j *job) work(gen uint32, worker int) {
 			worker = int(j.ids.Add(1))
 		}
 		j.task.Run(worker, int(i))
+		j.left.Add(-1)
 		j.wg.Done() // after the last Done, the job may be reused: touch nothing but state
 	}
 }
