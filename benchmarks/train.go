@@ -13,12 +13,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorl/gorl/internal/cputime"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gorl/gorl/agents/tabular"
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // trainCase is one training-to-a-threshold measurement: `rlrun train ALGO ENV` with the

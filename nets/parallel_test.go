@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gorl/gorl/internal/cputime"
-
 	"github.com/gorl/gorl/nets/internal/vec"
 )
 

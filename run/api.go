@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gorl/gorl/internal/suggest"
-
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/suggest"
 )
 
 // Policy is what acts in an env: the evaluation, `rlrun eval` and the viewer drive a trained

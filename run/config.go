@@ -11,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorl/gorl/internal/suggest"
-
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/hyperparams"
+	"github.com/gorl/gorl/internal/suggest"
 	"go.yaml.in/yaml/v3"
 )
 

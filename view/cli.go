@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorl/gorl/internal/cliargs"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/gorl/gorl/env"
 	_ "github.com/gorl/gorl/env/all" // every built-in env
+	"github.com/gorl/gorl/internal/cliargs"
 	"github.com/gorl/gorl/run"
 	"github.com/gorl/gorl/view/scene"
 )
@@ -227,51 +226,14 @@ func trainCommand() *cli.Command {
 	}
 }
 
-// resolve builds the config of a new run from the arguments and flags, as rlrun train does.
+// resolve builds the config of a new run from the arguments and flags, as rlrun train does,
+// and refuses what run.Create would refuse before the display is looked for.
 func resolve(c *cli.Context) (*run.Config, error) {
-	if c.NArg() != 2 {
-		return nil, fmt.Errorf("train wants ALGO ENV, such as `viewer train dqn cartpole` (got %d arguments; algorithms: %s)", c.NArg(), strings.Join(run.AlgorithmNames(), ", "))
-	}
-	algo, id := c.Args().Get(0), c.Args().Get(1)
-	if _, err := run.LookupAlgorithm(algo); err != nil {
-		return nil, err
-	}
-	spec, err := env.Lookup(id)
+	cfg, err := cliargs.ResolveRun(c)
 	if err != nil {
 		return nil, err
 	}
-	var layers []run.Layer
-	if f := c.String("config"); f != "" {
-		l, err := run.ReadConfigFile(f, algo, spec.ID)
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, l)
-	}
-	if sets := c.StringSlice("set"); len(sets) > 0 {
-		l, err := run.ParseSet(sets)
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, l)
-	}
-	flags := run.Layer{Source: "flags", Values: map[string]any{}}
-	if c.IsSet("seed") {
-		flags.Values["seed"] = c.Uint64("seed")
-	}
-	if c.IsSet("steps") {
-		flags.Values["n_timesteps"] = c.Int64("steps")
-	}
-	if c.IsSet("eval-episodes") {
-		flags.Values["eval_episodes"] = c.Int("eval-episodes")
-	}
-	layers = append(layers, flags)
-	cfg, err := run.Resolve(algo, spec.ID, layers...)
-	if err != nil {
-		return nil, err
-	}
-	// What run.Create would refuse, refused before the display is looked for.
-	a, _ := run.LookupAlgorithm(algo)
+	a, _ := run.LookupAlgorithm(cfg.Algo)
 	e, err := env.Make(cfg.EnvID, env.Options(cfg.Run.EnvKwargs))
 	if err != nil {
 		return nil, err
@@ -279,7 +241,7 @@ func resolve(c *cli.Context) (*run.Config, error) {
 	defer e.Close()
 	if a.Check != nil {
 		if err := a.Check(e.ObservationSpace(), e.ActionSpace()); err != nil {
-			return nil, fmt.Errorf("%s cannot train on %s: %w", algo, cfg.EnvID, err)
+			return nil, fmt.Errorf("%s cannot train on %s: %w", cfg.Algo, cfg.EnvID, err)
 		}
 	}
 	return cfg, nil

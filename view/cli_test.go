@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorl/gorl/internal/cliargs"
-
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/cliargs"
 )
 
 // joystick is an env with a two-dimensional Box action the viewer has no keys for.

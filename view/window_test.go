@@ -17,12 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorl/gorl/internal/cputime"
-
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/grid"
+	"github.com/gorl/gorl/internal/cputime"
 	"github.com/gorl/gorl/run"
 	"github.com/gorl/gorl/view/internal/viewtest"
 	"github.com/gorl/gorl/view/scene"

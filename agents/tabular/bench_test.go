@@ -5,11 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorl/gorl/internal/cputime"
-
 	"github.com/gorl/gorl/agents/tabular"
 	"github.com/gorl/gorl/env"
 	_ "github.com/gorl/gorl/env/grid"
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // BenchmarkQLearningFrozenLake measures the whole training loop on FrozenLake-v1 (slippery,

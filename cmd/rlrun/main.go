@@ -25,14 +25,12 @@ import (
 	"syscall"
 	"text/tabwriter"
 
-	"github.com/gorl/gorl/internal/cliargs"
-
-	"github.com/gorl/gorl/internal/suggest"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/gorl/gorl/env"
 	_ "github.com/gorl/gorl/env/all"
+	"github.com/gorl/gorl/internal/cliargs"
+	"github.com/gorl/gorl/internal/suggest"
 	"github.com/gorl/gorl/run"
 )
 
@@ -163,7 +161,7 @@ func train(c *cli.Context) error {
 			return fmt.Errorf("the run in %s finished at env step %d (see its %s); start a new run to train more", dir, r.Steps(), run.EvalFile)
 		}
 	} else {
-		cfg, err := resolve(c)
+		cfg, err := cliargs.ResolveRun(c)
 		if err != nil {
 			return err
 		}
@@ -195,48 +193,6 @@ func train(c *cli.Context) error {
 	fmt.Fprintf(out, "trained %d env steps in %.1f s; results in %s (eval.json, metrics.csv, learning_curve.png, checkpoints/)\n",
 		r.Steps(), r.TrainSeconds(), r.Dir)
 	return nil
-}
-
-// resolve builds the config of a new run from the arguments and flags.
-func resolve(c *cli.Context) (*run.Config, error) {
-	if c.NArg() != 2 {
-		return nil, fmt.Errorf("%s wants ALGO ENV, such as `rlrun %s dqn cartpole` (got %d arguments; `rlrun list` shows the choices)", c.Command.Name, c.Command.Name, c.NArg())
-	}
-	algo, id := c.Args().Get(0), c.Args().Get(1)
-	if _, err := run.LookupAlgorithm(algo); err != nil {
-		return nil, err
-	}
-	spec, err := env.Lookup(id)
-	if err != nil {
-		return nil, err
-	}
-	var layers []run.Layer
-	if f := c.String("config"); f != "" {
-		l, err := run.ReadConfigFile(f, algo, spec.ID)
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, l)
-	}
-	if sets := c.StringSlice("set"); len(sets) > 0 {
-		l, err := run.ParseSet(sets)
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, l)
-	}
-	flags := run.Layer{Source: "flags", Values: map[string]any{}}
-	if c.IsSet("seed") {
-		flags.Values["seed"] = c.Uint64("seed")
-	}
-	if c.IsSet("steps") {
-		flags.Values["n_timesteps"] = c.Int64("steps")
-	}
-	if c.IsSet("eval-episodes") {
-		flags.Values["eval_episodes"] = c.Int("eval-episodes")
-	}
-	layers = append(layers, flags)
-	return run.Resolve(algo, spec.ID, layers...)
 }
 
 func summary(res *run.EvalResult) string {
@@ -394,7 +350,7 @@ func configCommand() *cli.Command {
 		ArgsUsage: "ALGO ENV",
 		Flags:     []cli.Flag{seedFlag, configFlag, setFlag},
 		Action: func(c *cli.Context) error {
-			cfg, err := resolve(c)
+			cfg, err := cliargs.ResolveRun(c)
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/gorl/gorl/internal/cliargs"
-
 	"github.com/gorl/gorl/run"
 )
 

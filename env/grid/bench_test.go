@@ -4,9 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorl/gorl/internal/cputime"
-
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // benchSteps steps a registered env with actions cycling through its Discrete action space,

@@ -6,10 +6,10 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/gorl/gorl/internal/cputime"
-
 	"gonum.org/v1/gonum/blas"
 	gonumblas "gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // impl is one implementation under benchmark. threads limits it (0: all cores).
