@@ -100,7 +100,7 @@ func (pl convPlan) conv2DForward(wk, _, s int) {
 func (pl convPlan) conv2DBackward(wk, c, s int) {
 	x, dout := pl.x[s*pl.imgLen:(s+1)*pl.imgLen], pl.dout[s*pl.gridLen:(s+1)*pl.gridLen]
 	first := pl.chunkStart(c) == s // overwrite chunk c's accumulators rather than add
-	if pl.dw != nil {               // dW (and, folded, db) += dout·colsᵀ
+	if pl.dw != nil {              // dW (and, folded, db) += dout·colsᵀ
 		pl.weightMul(pl.accW(c), dout, pl.cols(wk, x), first)
 	}
 	if pl.db != nil && !pl.biasInProduct() {
