@@ -206,12 +206,17 @@ func (v *SyncVector) Close() error {
 // stepped exactly as SyncVector steps it, whoever takes its part, so the results are identical
 // for any number of workers. A Step allocates nothing.
 //
+// Splitting pays only when a Step's work outweighs waking a worker (microseconds on a virtual
+// machine) and the other core is not busy with another process. A workers.Splitter times one
+// Step in 16 and runs the others the faster way, on the caller's goroutine alone or split, so
+// a batch too cheap to split (a few cheap copies) is not slowed down by a worker count above 1.
+//
 // A panic in a copy (an invalid action, say) is caught in its part and raised again in the
 // caller's goroutine once every part has finished, with the same value (that of the lowest
 // part when several panic, so the same for any worker count).
 //
-// Close ends the env's use of the pool: the workers, which idle nets' kernels may share, exit
-// after a quarter of a second without work, so a closed env leaves no goroutine behind.
+// Close closes the copies. The pool's workers, shared with nets' kernels, exit after a quarter
+// of a second without work, so a closed env leaves no goroutine behind.
 type ParallelVector struct {
 	*vecCore
 	workers int

@@ -34,8 +34,11 @@ import (
 // goroutine is started per step), each taking the next part from one atomic counter: a worker
 // that wakes late or runs on a busy core just takes fewer parts, and the caller never waits for
 // it to start. Each copy has its own random generator and is touched only by whichever
-// goroutine takes its part, so the results are identical for any W. Close ends the batch's use
-// of the pool, whose idle workers exit after a quarter of a second.
+// goroutine takes its part, so the results are identical for any W. A step costs about 26ns a
+// copy, so a small batch gains nothing from the split (waking a worker costs microseconds): a
+// workers.Splitter times one Step in 16 and runs the others the faster way, split or on the
+// caller's goroutine alone. Close ends the batch; the pool's idle workers exit after a
+// quarter of a second.
 type CartPoleVector struct {
 	n           int
 	suttonBarto bool

@@ -5,33 +5,42 @@ import "time"
 // Splitter runs a recurring job (a vector env's Step: the same kind of parts, call after call)
 // either on the caller's goroutine alone or split over up to Threads goroutines, whichever its
 // own timings show to be faster. Splitting pays only when the parts outweigh waking a worker,
-// which on a virtual machine costs microseconds, and less than that when the other core is
-// busy with another process; neither can be known in advance, so Splitter measures.
+// which on a virtual machine costs microseconds, and when the other core is not busy with
+// another process; neither can be known in advance, so Splitter measures.
 //
 // # Timing
 //
-// One call in sampleEvery is timed (two clock reads, about 100ns here), and one timed call in
-// probeEvery runs the other way, so that both durations stay current as the load of the
-// machine or the cost of the parts changes. Each feeds a moving average (a sample counts at
-// most 4× the average, so one preempted call does not swing it), and the faster way wins the
-// calls that are not probes. A job that gains from splitting thus loses at most one call in
-// sampleEvery·probeEvery to the serial probe, and one that does not runs serially but for the
-// same share of split probes.
+// One call in sampleEvery (16) is timed, two clock reads of about 100ns here. Each timed call
+// feeds a moving average of its way's duration (a sample counts at most 4× the average, so
+// one preempted call does not swing it), and the faster way runs the calls that are not
+// probes. A probe is a timed call run the other way, so that both averages follow changes in
+// the machine's load or the parts' cost: one timed call in probeEvery (8) at first, half as
+// often after each probe that loses, down to one in maxProbeGap (64), and often again once the
+// choice changes (which any timed call can bring about). The call before a probe
+// runs the same way as the probe, so that a split probe finds the workers awake, as they would
+// be if splitting were chosen (timing the first split call after a pause measures the wake-up
+// of parked workers, which steady splitting does not pay). A job that gains from splitting
+// thus runs at most 2 calls in 16·8 serially, and after a while 2 in 16·64; one that does not
+// gain runs as few calls split.
 //
 // A Splitter only changes where parts run, never what they compute: a task whose parts are
 // independent gives the same results either way. It is not safe for concurrent use.
 type Splitter struct {
-	threads int
-	calls   uint64
-	split   bool                             // the current choice
-	avg     [2]float64                       // moving averages of a call's duration in ns: [0] serial, [1] split
-	now     func() int64                     // monotonic nanoseconds; a field so tests can feed durations
-	run     func(threads, parts int, t Task) // Run; a field so tests can see the choices
+	threads    int
+	calls      uint64
+	split      bool       // the current choice
+	avg        [2]float64 // moving averages of a call's duration in ns: [0] serial, [1] split
+	probeGap   int        // timed calls from one probe to the next
+	sinceProbe int        // timed calls since the last probe
+
+	now func() int64                     // monotonic nanoseconds; a field so tests can feed durations
+	run func(threads, parts int, t Task) // Run; a field so tests can see the choices
 }
 
 const (
 	sampleEvery = 16 // one call in sampleEvery is timed
-	probeEvery  = 8  // one timed call in probeEvery runs the other way
+	probeEvery  = 8  // the first gap between probes, in timed calls
+	maxProbeGap = 64 // the longest gap between probes, in timed calls
 )
 
 var epoch = time.Now()
@@ -39,7 +48,7 @@ var epoch = time.Now()
 // NewSplitter returns a Splitter over up to threads goroutines (the caller's included). It
 // starts split, and times both ways within its first 2·sampleEvery calls.
 func NewSplitter(threads int) *Splitter {
-	return &Splitter{threads: threads, split: threads > 1, run: Run,
+	return &Splitter{threads: threads, split: threads > 1, probeGap: probeEvery, run: Run,
 		now: func() int64 { return int64(time.Since(epoch)) }}
 }
 
@@ -58,38 +67,58 @@ func (s *Splitter) Run(parts int, t Task) {
 	}
 	s.calls++
 	switch s.calls % sampleEvery {
-	case 0: // timed
-		split := s.timedSplit(s.calls)
-		start := s.now()
-		s.run(s.threadsFor(split), parts, t)
-		d := float64(max(s.now()-start, 1)) // 0 would read as never timed
-		a := &s.avg[index(split)]
-		if *a == 0 {
-			*a = d
-		} else {
-			*a += (min(d, 4**a) - *a) / 8
-		}
-		if s.avg[0] > 0 && s.avg[1] > 0 {
-			s.split = s.avg[1] < s.avg[0]
-		}
+	case 0:
+		s.timed(parts, t)
 	case sampleEvery - 1: // the call before a timed one runs the same way, to warm it up
-		s.run(s.threadsFor(s.timedSplit(s.calls+1)), parts, t)
+		s.run(s.threadsFor(s.timedSplit()), parts, t)
 	default:
 		s.run(s.threadsFor(s.split), parts, t)
 	}
 }
 
-// timedSplit is the way the timed call number c runs: the current choice, or the other way
-// for a probe (one timed call in probeEvery, and until both ways have been timed). The call
-// before it runs the same way, so that a split probe after serial calls finds the workers
-// awake, as they would be if the Splitter chose to split: timing a first split call after a
-// pause measures waking parked workers, which steady splitting does not pay, and would keep
-// the choice on serial.
-func (s *Splitter) timedSplit(c uint64) bool {
-	if s.avg[index(!s.split)] == 0 || c/sampleEvery%probeEvery == 0 {
+// timedSplit is the way the next timed call runs: the other way for a probe, else the current
+// choice.
+func (s *Splitter) timedSplit() bool {
+	if s.probeDue() {
 		return !s.split
 	}
 	return s.split
+}
+
+// probeDue reports whether the next timed call is a probe: the other way has never been timed,
+// or probeGap timed calls have passed since the last probe.
+func (s *Splitter) probeDue() bool {
+	return s.avg[index(!s.split)] == 0 || s.sinceProbe+1 >= s.probeGap
+}
+
+// timed runs one timed call and updates the averages, the choice and the probe gap.
+func (s *Splitter) timed(parts int, t Task) {
+	probe := s.probeDue()
+	split := s.split != probe
+	start := s.now()
+	s.run(s.threadsFor(split), parts, t)
+	d := float64(max(s.now()-start, 1)) // 0 would read as never timed
+	a := &s.avg[index(split)]
+	switch {
+	case *a == 0:
+		*a = d
+	case probe: // rare samples of the other way weigh more, so that it is followed quickly
+		*a += (min(d, 4**a) - *a) / 2
+	default:
+		*a += (min(d, 4**a) - *a) / 8
+	}
+	s.sinceProbe++
+	if probe {
+		s.sinceProbe = 0
+	}
+	if s.avg[0] == 0 || s.avg[1] == 0 {
+		return
+	}
+	if faster := s.avg[1] < s.avg[0]; faster != s.split {
+		s.split, s.probeGap = faster, probeEvery
+	} else if probe {
+		s.probeGap = min(2*s.probeGap, maxProbeGap)
+	}
 }
 
 func (s *Splitter) threadsFor(split bool) int {

@@ -53,6 +53,10 @@ func TestSplitterPrefersTheFasterWay(t *testing.T) {
 	if serial := n - f.calls(n); serial > probes {
 		t.Errorf("%d of %d calls ran serially; want at most %d (the probes)", serial, n, probes)
 	}
+	// Probes that keep losing come less often: 2 calls in sampleEvery·maxProbeGap.
+	if serial, want := n-f.calls(n), 2*n/(sampleEvery*maxProbeGap)+2; serial > want {
+		t.Errorf("%d of the next %d calls ran serially; want at most %d once probes back off", serial, n, want)
+	}
 
 	f = newFakeSplitter(1000, 3000) // too little work to split
 	f.calls(2 * sampleEvery)
@@ -62,10 +66,13 @@ func TestSplitterPrefersTheFasterWay(t *testing.T) {
 	if split := f.calls(n); split > probes {
 		t.Errorf("%d of %d calls ran split; want at most %d (the probes)", split, n, probes)
 	}
+	if split, want := f.calls(n), 2*n/(sampleEvery*maxProbeGap)+2; split > want {
+		t.Errorf("%d of the next %d calls ran split; want at most %d once probes back off", split, n, want)
+	}
 }
 
 // TestSplitterFollowsChanges: when the other way becomes faster (another process takes or
-// frees the second core), the choice follows within a few probes.
+// frees the second core), the choice follows at the next probe, even after probes backed off.
 func TestSplitterFollowsChanges(t *testing.T) {
 	f := newFakeSplitter(1000, 3000)
 	f.calls(10 * sampleEvery * probeEvery)
@@ -73,12 +80,13 @@ func TestSplitterFollowsChanges(t *testing.T) {
 		t.Fatal("chose split while serial is faster")
 	}
 	f.serialNs, f.splitNs = 3000, 1000
-	f.calls(10 * sampleEvery * probeEvery)
+	f.calls(sampleEvery * (maxProbeGap + 2))
 	if !f.Split() {
 		t.Error("still serial after split became 3× faster")
 	}
+	f.calls(10 * sampleEvery * maxProbeGap)
 	f.serialNs, f.splitNs = 1000, 3000
-	f.calls(10 * sampleEvery * probeEvery)
+	f.calls(sampleEvery * (maxProbeGap + 2))
 	if f.Split() {
 		t.Error("still split after serial became 3× faster")
 	}
@@ -90,7 +98,10 @@ func TestSplitterIgnoresAnOutlier(t *testing.T) {
 	f := newFakeSplitter(3000, 1000)
 	f.calls(10 * sampleEvery * probeEvery)
 	f.calls(sampleEvery - 1 - int(f.Splitter.calls%sampleEvery)) // the next call is timed
-	f.splitNs = 1000 * 1000
+	for f.probeDue() {
+		f.calls(sampleEvery)
+	}
+	f.splitNs = 1000 * 1000 // the next call, timed and split, takes 1000× longer
 	f.calls(1)
 	f.splitNs = 1000
 	if !f.Split() {
