@@ -156,6 +156,7 @@ type Traffic struct {
 	rows    []row      // per lane: the vehicles on it, sorted by s
 	slow    []int32    // vehicles off the fast path
 	changer []int32    // scratch: vehicles whose Lane differs from their TargetLane
+	into    []int32    // scratch: per lane, the changers not driven directly that target it
 	due     []int32    // scratch: traffic vehicles whose lane-change logic runs this step
 	dirty   []bool     // per lane: the row may be out of order
 	flags   []uint8    // scratch: per lane, the sweep's flags
@@ -166,6 +167,8 @@ type Traffic struct {
 	reach   []float64     // per lane: half its width plus OnLaneMargin
 	// maxRadius is the largest radius of the vehicles added since the last Reset.
 	maxRadius float64
+	// snapped says that settle may have centred a slow vehicle since the last dropFast.
+	snapped bool
 }
 
 // NewTraffic returns an empty simulation on the given lanes with highway-env's parameters.
@@ -178,6 +181,7 @@ func NewTraffic(lanes []*Lane) (*Traffic, error) {
 		Lanes: lanes, IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Control: DefaultLaneController(),
 		Car: DefaultCar(), OnLaneMargin: 1, rows: make([]row, len(lanes)),
 		off: make([]float64, len(lanes)), dirty: make([]bool, len(lanes)), flags: make([]uint8, len(lanes)),
+		into: make([]int32, len(lanes)),
 	}
 	for i, l := range lanes {
 		if len(l.Segments) != 1 || l.Segments[0].Curvature != 0 {
@@ -632,26 +636,41 @@ func (t *Traffic) step() {
 }
 
 // afterSweep finishes a row's sweep: the free-road terms outside the series' range, and the
-// list of vehicles due for a lane-change decision, in row order.
+// list of vehicles due for a lane-change decision, in row order. It gathers the bits of up to
+// sixteen words of out (64 entries) into one mask of each kind first, so that the branches
+// are one per set bit and one per mask rather than one per word, whose outcome is as good as
+// random.
 func (t *Traffic) afterSweep(r *row) {
 	out := r.out[:(r.n+3)>>2]
-	for b, o := range out {
-		if o == 0 {
-			continue
+	for base := 0; len(out) > 0; base += 64 {
+		words := out[:min(len(out), 16)]
+		out = out[len(words):]
+		var due, miss uint64
+		for b, o := range words {
+			due |= uint64(o>>4&15) << (4 * b)
+			miss |= uint64(o&15) << (4 * b)
 		}
-		for miss := o & 15; miss != 0; miss &= miss - 1 {
-			e := 4*b + bits.TrailingZeros16(miss)
-			p := &t.Vehicles[r.id[e]]
-			v1 := r.at(pV, e)
-			x := v1 * p.invV0
-			if v1 < 0 {
-				x = 0
-			}
-			r.set(pFree, e, t.k.a*(1-powPos(x, p.pw.delta)))
+		if miss != 0 {
+			t.freeMisses(r, base, miss)
 		}
-		for due := o >> 4 & 15; due != 0; due &= due - 1 {
-			t.due = append(t.due, r.id[4*b+bits.TrailingZeros16(due)])
+		for ; due != 0; due &= due - 1 {
+			t.due = append(t.due, r.id[base+bits.TrailingZeros64(due)])
 		}
+	}
+}
+
+// freeMisses computes the free-road terms of the entries base+k of row r for the bits k set in
+// miss: those whose speed is outside the series' range.
+func (t *Traffic) freeMisses(r *row, base int, miss uint64) {
+	for ; miss != 0; miss &= miss - 1 {
+		e := base + bits.TrailingZeros64(miss)
+		p := &t.Vehicles[r.id[e]]
+		v1 := r.at(pV, e)
+		x := v1 * p.invV0
+		if v1 < 0 {
+			x = 0
+		}
+		r.set(pFree, e, t.k.a*(1-powPos(x, p.pw.delta)))
 	}
 }
 
@@ -862,6 +881,7 @@ func (t *Traffic) settle(i int32) float64 {
 		p.Steer, p.SteerCmd, p.tanSteer, p.sinB, p.cosB, p.steerLazy = 0, 0, 0, 0, 1, false
 		t.toWorld(p)
 		p.centered = true
+		t.snapped = true
 	}
 	t.updateMembership(i)
 	// Copy the new state to the row entries, and mark a row whose order the move broke.
@@ -993,6 +1013,10 @@ func (t *Traffic) desiredGap(v, vl float64) float64 {
 
 // dropFast returns the vehicles that converged on their lane's centre to the fast path.
 func (t *Traffic) dropFast() {
+	if !t.snapped {
+		return // settle centred none
+	}
+	t.snapped = false
 	n := 0
 	for _, i := range t.slow {
 		if p := &t.Vehicles[i]; p.centered {
@@ -1142,9 +1166,13 @@ func (t *Traffic) relinkRow(c int) {
 func (t *Traffic) decide() {
 	vs := t.Vehicles
 	t.changer = t.changer[:0]
+	clear(t.into)
 	for _, i := range t.slow {
-		if vs[i].Lane != vs[i].TargetLane {
+		if p := &vs[i]; p.Lane != p.TargetLane {
 			t.changer = append(t.changer, i)
+			if p.Driver != DriverDirect {
+				t.into[p.TargetLane]++
+			}
 		}
 	}
 	for _, i := range t.due {
@@ -1154,7 +1182,11 @@ func (t *Traffic) decide() {
 		}
 		// A vehicle is due when its timer passed MOBIL's delay or, changing lanes, always.
 		if p.Lane != p.TargetLane {
-			t.abortLaneChange(int(i))
+			// Only another vehicle changing into the same lane can make it abort: with none
+			// (t.into counts p itself), abortLaneChange would find nothing.
+			if t.into[p.TargetLane] > 1 {
+				t.abortLaneChange(int(i))
+			}
 		} else {
 			t.resetTimer(i)
 			t.changeLanePolicy(i)
@@ -1177,6 +1209,7 @@ func (t *Traffic) abortLaneChange(i int) {
 		sp, vp, _ := t.state(int32(i))
 		so, vo, _ := t.state(j)
 		if d := so - sp; d > 0 && d < t.desiredGap(vp, vo) {
+			t.into[p.TargetLane]-- // no longer changing lanes
 			t.pull(int32(i))
 			p.TargetLane = p.Lane
 			t.push(int32(i))
@@ -1311,7 +1344,14 @@ func (t *Traffic) neighbourEntries(i int32, s float64, c int) (front, rear int) 
 	// (compares without branches to mispredict), else a binary search.
 	lo := 0
 	if len(S) <= 32 {
-		lo = countBelow(S, s)
+		// Over a fixed number of entries, sixteen (a stride's least) or 32, so that the count's
+		// loop always runs the same number of times: the padding after the last entry is
+		// +Inf, never below s.
+		m := 16
+		if len(S) > 16 {
+			m = 32
+		}
+		lo = countBelow(r.d[pS*r.stride:pS*r.stride+min(m, r.stride)], s)
 	} else {
 		for hi := len(S); lo < hi; {
 			m := int(uint(lo+hi) >> 1)
@@ -1364,7 +1404,13 @@ func (t *Traffic) collideSlow() {
 	vs := t.Vehicles
 	for _, i := range t.slow {
 		p := &vs[i]
-		si, _, _, _ := t.pose(i)
+		// Its position along the road, as pose gives it (the rest of the pose only for the
+		// rare neighbour within reach, in testPair).
+		si := p.s
+		if t.laneFrame(p) {
+			r, k := t.own(p)
+			si = r.at(pS, k)
+		}
 		if p.Driver == DriverDirect {
 			for j := range vs {
 				if j != int(i) {
@@ -1376,14 +1422,15 @@ func (t *Traffic) collideSlow() {
 		// Beyond reach along the road, no footprint can touch p's (testPair decides the
 		// others).
 		reach := p.radius + t.maxRadius
-		for n, c := range p.memb {
+		for n := range 2 {
+			c := p.memb[n]
 			if c < 0 {
 				continue
 			}
 			r := &t.rows[c]
-			S := r.d[pS*r.stride:]
+			S := r.d[pS*r.stride : pS*r.stride+r.n]
 			k := int(p.idx[n])
-			for m := k + 1; m < r.n && S[m]-si <= reach; m++ {
+			for m := k + 1; m < len(S) && S[m]-si <= reach; m++ {
 				t.testPair(i, r.id[m], si)
 			}
 			for m := k - 1; m >= 0 && si-S[m] <= reach; m-- {
