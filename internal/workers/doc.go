@@ -34,11 +34,10 @@
 // A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
 // parts that workers took finish, before it parks: on this virtual machine, parking and being
 // woken by the last worker costs as much as a small job, and the spin ends as soon as the parts
-// do. Workers themselves park as soon as the queue is empty (SetSpin makes them poll it for
-// 50µs first; measured, it did not pay on the shared 2-core machine, so it is off), and a
-// worker that has had no job for idleExit (250ms) exits; the next Run starts it again. A
-// program that stops calling Run, a closed vector env say, thus keeps no goroutine and burns no
-// CPU.
+// do. Workers park as soon as the queue is empty (polling it for 50µs first was measured and
+// did not pay on the shared 2-core machine), and a worker that has had no job for 250ms exits;
+// the next Run starts it again. A program that stops calling Run, a closed vector env say,
+// thus keeps no goroutine and burns no CPU.
 //
 // # Choosing to split
 //

@@ -141,8 +141,8 @@ const maxWorkers = 256
 // frames of the viewer, so steady use never restarts a worker.
 const idleExit = 250 * time.Millisecond
 
-// spinFor is how long a worker that has just finished a job keeps polling the queue before it
-// parks, when spinning is on (see SetSpin).
+// spinFor is how long a caller that has run out of parts spins while workers finish the
+// parts they took, before it parks (see awaitParts).
 const spinFor = 50 * time.Microsecond
 
 var pool struct {
@@ -150,7 +150,6 @@ var pool struct {
 	jobs    chan entry
 	mu      sync.Mutex
 	started atomic.Int64 // workers running (each decrements it under mu as it exits)
-	spin    atomic.Bool
 }
 
 // startWorkers makes sure at least n pool workers exist.
@@ -168,58 +167,24 @@ func startWorkers(n int) {
 }
 
 // serve is a pool worker: it runs the jobs it receives until it has waited idleExit for one.
-// A worker that exits while a caller counts on it costs that caller nothing but the help: the
-// caller runs every part nobody takes, and the entry waits in the queue for the next worker,
-// which drops it (its generation is over).
+// It parks as soon as the queue is empty: polling it for a while first (so that the next job
+// finds it awake) was measured on the shared 2-core machine and did not pay, the caller's own
+// short spin in awaitParts did. A worker that exits while a caller counts on it costs that
+// caller nothing but the help: the caller runs every part nobody takes, and the entry waits in
+// the queue for the next worker, which drops it (its generation is over).
 func serve() {
 	idle := time.NewTimer(idleExit)
 	defer idle.Stop()
 	for {
-		e, ok := spinReceive()
-		if !ok {
-			idle.Reset(idleExit) // Go ≥ 1.23 timers: no stale tick can be left in idle.C
-			select {
-			case e = <-pool.jobs:
-			case <-idle.C:
-				pool.mu.Lock()
-				pool.started.Add(-1)
-				pool.mu.Unlock()
-				return
-			}
-		}
-		e.j.work(e.gen, -1)
-	}
-}
-
-// spinReceive polls the queue for spinFor when spinning is on, yielding the processor between
-// polls, and reports whether it got an entry. A worker that receives its next job this way
-// starts it at once, where a parked one waits for the scheduler to wake a thread for it (on a
-// virtual machine as long as a small job takes). The spin is bounded, so an idle program burns
-// no CPU.
-func spinReceive() (entry, bool) {
-	if !pool.spin.Load() {
-		return entry{}, false
-	}
-	var start time.Time
-	for k := 0; ; k++ {
+		idle.Reset(idleExit) // Go ≥ 1.23 timers: no stale tick can be left in idle.C
 		select {
 		case e := <-pool.jobs:
-			return e, true
-		default:
+			e.j.work(e.gen, -1)
+		case <-idle.C:
+			pool.mu.Lock()
+			pool.started.Add(-1)
+			pool.mu.Unlock()
+			return
 		}
-		if k&15 == 0 { // the clock costs more than a poll
-			if k == 0 {
-				start = time.Now()
-			} else if time.Since(start) > spinFor {
-				return entry{}, false
-			}
-		}
-		runtime.Gosched()
 	}
 }
-
-// SetSpin turns spinning on or off for every pool worker and returns the previous setting: a
-// worker that finishes a job polls the queue for 50µs before it parks. It helps callers that
-// call Run in a tight loop with little work a call (a vector env's steps), at the price of up
-// to 50µs of CPU time after each job. Off by default.
-func SetSpin(on bool) bool { return pool.spin.Swap(on) }

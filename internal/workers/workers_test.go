@@ -168,3 +168,21 @@ func TestNestedRun(t *testing.T) {
 		t.Errorf("nested parts summed to %d, want %d", got, want)
 	}
 }
+
+// TestIdleWorkersExit: workers exit after idleExit without a job, so a program that stops
+// calling Run keeps no goroutine, and the next Run starts them again and still runs parts on
+// two goroutines at once.
+func TestIdleWorkersExit(t *testing.T) {
+	Run(3, 6, &sumTask{})
+	if n := pool.started.Load(); n < 2 {
+		t.Fatalf("%d workers after a Run on 3 threads; want at least 2", n)
+	}
+	deadline := time.Now().Add(10 * idleExit)
+	for pool.started.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(idleExit / 10)
+	}
+	if n := pool.started.Load(); n != 0 {
+		t.Fatalf("%d workers still running after %v idle", n, 10*idleExit)
+	}
+	TestRunsPartsConcurrently(t)
+}
