@@ -758,3 +758,62 @@ cbdone:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
+
+// func shiftUp8AVX512(p *float64, stride, m int)
+//
+// shiftUpAVX for 1 <= m <= 8: one masked load and one masked store a plane (the mask selects
+// the m elements), four planes an iteration, without a branch that depends on m.
+TEXT ·shiftUp8AVX512(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	LEAQ (BX)(BX*2), DX
+	MOVQ $8, CX
+up8plane:
+	VMOVUPD.Z (SI), K1, Z0
+	VMOVUPD.Z (SI)(BX*1), K1, Z1
+	VMOVUPD.Z (SI)(BX*2), K1, Z2
+	VMOVUPD.Z (SI)(DX*1), K1, Z3
+	VMOVUPD Z0, K1, 8(SI)
+	VMOVUPD Z1, K1, 8(SI)(BX*1)
+	VMOVUPD Z2, K1, 8(SI)(BX*2)
+	VMOVUPD Z3, K1, 8(SI)(DX*1)
+	LEAQ (SI)(BX*4), SI
+	DECQ CX
+	JNZ up8plane
+	VZEROUPPER
+	RET
+
+// func shiftDown8AVX512(p *float64, stride, m int)
+//
+// shiftDownAVX for 1 <= m <= 8, as shiftUp8AVX512.
+TEXT ·shiftDown8AVX512(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	LEAQ (BX)(BX*2), DX
+	MOVQ $8, CX
+down8plane:
+	VMOVUPD.Z 8(SI), K1, Z0
+	VMOVUPD.Z 8(SI)(BX*1), K1, Z1
+	VMOVUPD.Z 8(SI)(BX*2), K1, Z2
+	VMOVUPD.Z 8(SI)(DX*1), K1, Z3
+	VMOVUPD Z0, K1, (SI)
+	VMOVUPD Z1, K1, (SI)(BX*1)
+	VMOVUPD Z2, K1, (SI)(BX*2)
+	VMOVUPD Z3, K1, (SI)(DX*1)
+	LEAQ (SI)(BX*4), SI
+	DECQ CX
+	JNZ down8plane
+	VZEROUPPER
+	RET
