@@ -274,7 +274,7 @@ func NewParallelVector(newEnv func() (Env, error), n, numWorkers int) (*Parallel
 		steps: workers.NewSplitter(numWorkers)}, nil
 }
 
-// Workers is the number of goroutines, the caller's included, that step the copies.
+// Workers is the most goroutines, the caller's included, that step the copies.
 func (v *ParallelVector) Workers() int { return v.workers }
 
 // dispatch runs every part and waits for all of them, then re-raises the first part's panic.

@@ -172,7 +172,7 @@ func (v *CartPoleVector) SingleActionSpace() env.Space      { return env.NewDisc
 func (v *CartPoleVector) EpisodeReturns() []float64         { return v.episodeReturns }
 func (v *CartPoleVector) EpisodeLengths() []int             { return v.episodeLengths }
 
-// Workers is the number of goroutines, the caller's included, that step the batch.
+// Workers is the most goroutines, the caller's included, that step the batch.
 func (v *CartPoleVector) Workers() int { return v.workers }
 
 // Reset resets every copy, copy i with seed+i (or continuing its own generator when seed is
@@ -224,9 +224,8 @@ func (v *CartPoleVector) Close() error {
 }
 
 // dispatch resets or steps every part and waits for all of them, then re-raises the first
-// part's panic.
-// Steps go through the Splitter, which keeps them on the caller's goroutine while that is faster
-// (a small batch); a Reset is always split.
+// part's panic. Steps go through the Splitter, which keeps them on the caller's goroutine while
+// that is faster (a small batch); a Reset is always split.
 func (v *CartPoleVector) dispatch(reset bool) {
 	t := &v.task
 	t.reset = reset
