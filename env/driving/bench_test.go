@@ -92,14 +92,15 @@ func BenchmarkRacetrackFrame(b *testing.B) {
 func BenchmarkVector(b *testing.B) {
 	for _, c := range []struct {
 		id   string
+		obs  string // the observation, named in the benchmark's name
 		opts env.Options
 	}{
-		{"Highway-v0", nil},
-		{"Racetrack-v0", nil},
-		{"Racetrack-v0", env.Options{"observation": "rgb"}},
+		{"Highway-v0", "kinematics", nil},
+		{"Racetrack-v0", "vector", nil},
+		{"Racetrack-v0", "rgb", env.Options{"observation": "rgb"}},
 	} {
 		for _, workers := range []int{1, 2} {
-			name := fmt.Sprintf("%s/%v/workers=%d", c.id, c.opts["observation"], workers)
+			name := fmt.Sprintf("%s/%s/workers=%d", c.id, c.obs, workers)
 			b.Run(name, func(b *testing.B) {
 				const n = 16
 				v, err := env.MakeVector(c.id, n, c.opts, workers)
