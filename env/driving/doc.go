@@ -76,21 +76,29 @@
 // shared 2-core machine distorts less (though still by up to a factor of two: its virtual
 // CPUs lose time to other guests); BenchmarkHighwaySweep runs Highway-v0 with each sweep the
 // CPU has (AVX-512, AVX2, Go) in one run. Measured here (Go 1.26, an AMD EPYC with AVX-512,
-// load average 12 to 20 of other jobs), per CPU-second of one core:
+// other jobs loading the machine), per CPU-second of one core:
 //
-//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: 65,000
-//     to 100,000 policy steps with random meta-actions (episodes end in a crash every 14
-//     steps, resets included) and 80,000 to 130,000 with IDLE, the best of 30 rounds of 1,000
-//     steps; the benchmarks' averages over seconds of the machine's load are about 50,000 and
-//     65,000 to 75,000. Alternating runs of this package and of its first version (which ran
-//     a sorted-list simulation with a scalar fast path) measure 2 to 2.4 times its speed
-//     (highway-env 1.12: about 3.2 steps). With AVX2 only, about two thirds of the AVX-512
-//     figures; with the portable Go sweep, about a quarter.
+//   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: about
+//     65,000 to 70,000 policy steps with random meta-actions (episodes end in a crash every 14
+//     steps, resets included) and 85,000 with IDLE, the best of 16 alternating rounds of 0.3 s
+//     (load average about 7), up to 99,000 and 133,000 in the quietest minutes seen. That is
+//     short of the 100,000 with random actions under the usual load. Alternating runs
+//     of this package and of its first version (which ran a sorted-list simulation with a
+//     scalar fast path) measure 2 to 2.4 times its speed (highway-env 1.12: about 3.2 steps).
+//     With AVX2 only, about two thirds of the AVX-512 figures; with the portable Go sweep,
+//     about a quarter.
 //   - Racetrack-v0: about 220,000 steps with vector observations, 20,000 with 96×96 RGB or
 //     84×84 grayscale pixels (CarRacing-v3: about 145); a 96×96 frame alone, 25,000.
 //
-// A Highway policy step is 765 vehicle updates (15 steps of 51 vehicles) and about 55 MOBIL
-// decisions. Its instruction count (the AVX2 path, which callgrind can run) went from 239,000
-// to 186,000 with random actions and to 154,000 with IDLE; the sweeps take a third of the
-// time, MOBIL a fifth, and the lane changes' bookkeeping a sixth.
+// A Highway policy step is 765 vehicle updates (15 steps of 51 vehicles) and about 45 MOBIL
+// decisions, with five vehicles changing lanes at any time. Its instruction count (the AVX2
+// path, which callgrind can run) went from 239,000 to 183,000 with random actions and to
+// 154,000 with IDLE. With AVX-512 the sweeps take a third of the time (one simulation step's
+// sweep of the four rows, eight blocks of eight entries, costs about 200 ns of CPU time, and
+// 1.4 times that with two vehicles changing lanes, whose integration the kernel runs for the
+// whole block of each), the vehicles changing lanes (moving, settling on rows, collisions) a
+// quarter, MOBIL a sixth, resets a twentieth. The scalar bookkeeping is tuned for branches as
+// much as for instructions: callgrind's branch simulation counts about a thousand
+// mispredicted branches a policy step (1,150 before that tuning), at some 15 cycles each a
+// quarter of the time its instructions take.
 package driving
