@@ -52,7 +52,7 @@ func checkOptimizer(name string) error {
 func newSchedule(name string, base float64, total int64) nets.Schedule {
 	switch name {
 	case "wsd":
-		return wsdSchedule{Base: base, Warmup: int(min(wsdWarmup, total/10)), Steps: int(total)}
+		return newWSD(base, total, wsdDecay)
 	case "cosine":
 		return nets.CosineSchedule{Base: base, Steps: int(total)}
 	case "step":
@@ -72,11 +72,16 @@ func checkSchedule(name string) error {
 // wsdWarmup caps the warm-up of the wsd schedule in steps.
 const wsdWarmup = 300
 
-// wsdDecay is the share of the run over which wsd anneals the learning rate to 0.
+// wsdDecay is the share of the run over which wsd anneals the learning rate to 0 by default.
 const wsdDecay = 0.3
 
+// newWSD returns the wsd schedule of a run of total steps that anneals over its last decay share.
+func newWSD(base float64, total int64, decay float64) wsdSchedule {
+	return wsdSchedule{Base: base, Warmup: int(min(wsdWarmup, total/10)), Steps: int(total), Decay: decay}
+}
+
 // wsdSchedule is warmup-stable-decay: the rate rises linearly from Base/Warmup to Base over the
-// first Warmup steps, stays at Base, and follows a cosine from Base to 0 over the last wsdDecay
+// first Warmup steps, stays at Base, and follows a cosine from Base to 0 over the last share Decay
 // of the Steps. Why: a long run at the full rate learns fastest, and the final anneal takes the
 // loss down by as much as cosine's; unlike cosine, the rate before the decay does not depend on
 // the run's length, so a run can be lengthened (max_steps) before its decay starts without
@@ -84,6 +89,7 @@ const wsdDecay = 0.3
 type wsdSchedule struct {
 	Base          float64
 	Warmup, Steps int
+	Decay         float64
 }
 
 // At returns the rate at step.
@@ -91,7 +97,7 @@ func (s wsdSchedule) At(step int) float64 {
 	if step < s.Warmup {
 		return s.Base * float64(step+1) / float64(s.Warmup)
 	}
-	start := int(float64(s.Steps) * (1 - wsdDecay))
+	start := max(s.Warmup, int(float64(s.Steps)*(1-s.Decay)))
 	if step < start {
 		return s.Base
 	}

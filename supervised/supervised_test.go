@@ -71,7 +71,10 @@ func tinyConfig(t *testing.T, task string, extra ...string) Config {
 			t.Fatal(err)
 		}
 		sets = []string{"corpus=" + corpus, "hidden_size=16", "seq_length=8", "batch_size=4", "max_steps=30",
-			"eval_every=10", "log_interval=5", "val_fraction=0.3", "val_chars=256"}
+			"eval_every=10", "log_interval=5", "val_fraction=0.3", "val_chars=256",
+			// The tiny runs keep the rate and schedule they were written for, not the long
+			// run's defaults.
+			"learning_rate=0.002", "lr_schedule=cosine"}
 	}
 	return config(t, task, append(sets, extra...)...)
 }
