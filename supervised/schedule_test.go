@@ -35,6 +35,10 @@ func TestWSDSchedule(t *testing.T) {
 			t.Fatalf("step %d: %g in a run of 20000, %g in one of 10000", step, longer.At(step), s.At(step))
 		}
 	}
+	// decay_fraction moves the start of the anneal.
+	if h := newWSD(1, 1000, 0.5); h.At(499) != 1 || math.Abs(h.At(750)-0.5) > 1e-12 || h.At(999) >= h.At(998) {
+		t.Errorf("decay 0.5: rates %g %g", h.At(499), h.At(750))
+	}
 	// A short run warms up over a tenth of its length.
 	if short := newSchedule("wsd", 1, 50).(wsdSchedule); short.Warmup != 5 || short.At(4) != 1 || short.At(50) != 0 {
 		t.Errorf("short run: %+v, rate at step 4 %g", short, short.At(4))
