@@ -53,6 +53,13 @@ func Run(threads, parts int, t Task) {
 		default: // the queue is full: the goroutines already in take the remaining parts
 		}
 	}
+	// Waking a parked worker puts it in this processor's runnext slot, where the runtime lets
+	// another processor steal it only after a 3µs sleep, which the kernel's timer slack turns
+	// into about 50µs: as long as a small job. Yielding once instead runs the worker here at
+	// once, and puts the caller on the global queue, where the processor just woken for the
+	// worker takes it without delay; if that processor never comes (the other core is busy),
+	// the worker takes every part and the caller resumes here when it parks.
+	runtime.Gosched()
 	j.work(gen, 0)
 	j.awaitParts()
 	j.wg.Wait()
