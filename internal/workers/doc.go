@@ -29,9 +29,12 @@
 // can give every worker its own scratch (a column buffer, gradient accumulators) without locks.
 // The caller's goroutine is worker 0.
 //
-// # Waiting
+// # Waking and waiting
 //
-// A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
+// Waking a parked worker queues it on the caller's processor, where another processor may take
+// it only after a 3µs sleep that the kernel stretches to about 50µs; so the caller yields once
+// after waking workers, letting a worker start at once on its processor while the caller moves
+// to the other. A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
 // parts that workers took finish, before it parks: on this virtual machine, parking and being
 // woken by the last worker costs as much as a small job, and the spin ends as soon as the parts
 // do. Workers park as soon as the queue is empty (polling it for 50µs first was measured and
