@@ -36,10 +36,12 @@ type Vehicle struct {
 	radius           float64  // half the diagonal of the footprint
 	idx              [2]int32 // entries of the vehicle on the rows memb
 	memb             [2]int8  // rows (lanes) holding the vehicle, in increasing order (-1: unused)
-	Driver           Driver
-	Crashed          bool
-	centered         bool // exactly on Lane's centre, aligned with it, and keeping the lane
-	slow             bool // on the slow list; otherwise its row entry holds its state
+	// Driver says who commands the vehicle.
+	Driver Driver
+	// Crashed is set by a collision; the vehicle then brakes to a stop with straight wheels.
+	Crashed  bool
+	centered bool // exactly on Lane's centre, aligned with it, and keeping the lane
+	slow     bool // on the slow list; otherwise its row entry holds its state
 	// steerLazy says that SteerCmd and Steer are atan(tanSteer), which SyncWorld computes:
 	// the lane-frame integration needs only the tangent.
 	steerLazy bool
