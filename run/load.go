@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // LoadPolicy loads the deterministic policy saved at path: a run directory (its latest
@@ -59,7 +60,7 @@ func EvaluateCheckpoint(path string, episodes int) (*EvalResult, error) {
 	}
 	res.Algo = cfg.Algo
 	var st runState
-	if err := readJSON(filepath.Join(ck, stateFile), &st); err == nil {
+	if err := rundir.ReadJSON(filepath.Join(ck, stateFile), &st); err == nil {
 		res.EnvSteps, res.TrainSeconds = st.GlobalStep, st.TrainSeconds
 	}
 	res.Checkpoint = ck

@@ -5,9 +5,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // ProgressState is what a Progress is told after every chunk of training.
@@ -30,39 +29,17 @@ type Progress interface {
 // NewProgressBar returns a terminal progress bar on w (github.com/schollz/progressbar/v3) showing
 // env steps, steps/s and the recent mean return.
 func NewProgressBar(w io.Writer, total int64) Progress {
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetRenderBlankState(true),
-		progressbar.OptionSetDescription("training"),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
-	return &barProgress{bar: bar}
+	return barProgress{rundir.NewBar(w, total, 30)}
 }
 
-type barProgress struct {
-	bar  *progressbar.ProgressBar
-	done bool
-}
+type barProgress struct{ *rundir.Bar }
 
-func (p *barProgress) Update(s ProgressState) {
+func (p barProgress) Update(s ProgressState) {
 	ret := "   -"
 	if !math.IsNaN(s.MeanReturn) {
 		ret = fmt.Sprintf("%7.1f", s.MeanReturn)
 	}
-	p.bar.Describe(fmt.Sprintf("%7.0f steps/s  return %s (%d ep)", s.SPS, ret, s.Episodes))
-	p.bar.Set64(s.Steps)
-}
-
-func (p *barProgress) Done() {
-	if !p.done {
-		p.done = true
-		p.bar.Finish()
-	}
+	p.Set(s.Steps, fmt.Sprintf("%7.0f steps/s  return %s (%d ep)", s.SPS, ret, s.Episodes))
 }
 
 // IsTerminal reports whether f is a terminal (a character device): rlrun shows the bar only then.

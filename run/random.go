@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // RandomConfig configures the random baseline: uniform random actions, no learning. It gives the
@@ -91,7 +92,7 @@ func (a *randomAgent) Save(dir string) error {
 
 func (a *randomAgent) Load(dir string) error {
 	var st randomState
-	if err := readJSON(filepath.Join(dir, "random.json"), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, "random.json"), &st); err != nil {
 		return err
 	}
 	if err := a.train.UnmarshalBinary(st.Train); err != nil {

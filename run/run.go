@@ -10,26 +10,30 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // Files of a run directory.
+// The generic ones are package rundir's, which rlrun fit's runs share.
 const (
-	ConfigFile     = "config.yml"
-	MetricsFile    = "metrics.csv"
-	TimingFile     = "timing.csv"
-	EvalFile       = "eval.json"
+	ConfigFile     = rundir.ConfigFile
+	MetricsFile    = rundir.MetricsFile
+	TimingFile     = rundir.TimingFile
+	EvalFile       = rundir.EvalFile
 	CurveFile      = "learning_curve.png"
-	CheckpointsDir = "checkpoints"
-	LatestFile     = "latest" // in CheckpointsDir: the name of the newest checkpoint
+	CheckpointsDir = rundir.CheckpointsDir
+	LatestFile     = rundir.LatestFile // in CheckpointsDir: the name of the newest checkpoint
 	PolicyFile     = "policy.safetensors"
-	stateFile      = "run.json" // in a checkpoint: the Run's own counters
+	stateFile      = rundir.StateFile // in a checkpoint: the Run's own counters
 	envLogFile     = "envlog.bin"
 )
+
+// kind names rlrun train's steps and resume command in rundir's messages.
+var kind = rundir.Kind{Step: "env step", Resume: "rlrun train --resume"}
 
 // Run is one training run and its directory <out>/<env>__<algo>__<seed>__<unix time>/:
 //
@@ -55,8 +59,8 @@ type Run struct {
 	trainer Trainer
 	rec     *recorder
 	eplog   *episodeLog
-	metrics *csvLog
-	timing  *csvLog
+	metrics *rundir.CSVLog
+	timing  *rundir.CSVLog
 
 	trainBefore  float64 // training seconds of earlier sessions
 	sessionStart time.Time
@@ -109,26 +113,15 @@ func Create(cfg *Config, out string) (*Run, error) {
 	if err := checkEnv(algo, cfg); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the output directory: %w", err)
-	}
-	base := fmt.Sprintf("%s__%s__%d__%d", cfg.EnvID, cfg.Algo, cfg.Run.Seed, time.Now().Unix())
-	dir := filepath.Join(out, base)
-	for i := 2; ; i++ {
-		err := os.Mkdir(dir, 0o755)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("creating the run directory: %w", err)
-		}
-		dir = filepath.Join(out, fmt.Sprintf("%s-%d", base, i))
+	dir, err := rundir.Create(out, fmt.Sprintf("%s__%s__%d__%d", cfg.EnvID, cfg.Algo, cfg.Run.Seed, time.Now().Unix()))
+	if err != nil {
+		return nil, err
 	}
 	y, err := cfg.MarshalYAML()
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), y); err != nil {
+	if err := rundir.WriteFileAtomic(filepath.Join(dir, ConfigFile), y); err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Config: cfg, algo: algo}
@@ -158,14 +151,14 @@ func checkEnv(algo *Algorithm, cfg *Config) error {
 // trainer.
 func (r *Run) open(metricsOffset, timingOffset int64) error {
 	var err error
-	if r.metrics, err = openCSVLog(filepath.Join(r.Dir, MetricsFile), metricsOffset); err != nil {
+	if r.metrics, err = rundir.OpenCSVLog(filepath.Join(r.Dir, MetricsFile), metricsOffset); err != nil {
 		return fmt.Errorf("opening %s: %w", MetricsFile, err)
 	}
-	if r.timing, err = openCSVLog(filepath.Join(r.Dir, TimingFile), timingOffset); err != nil {
+	if r.timing, err = rundir.OpenCSVLog(filepath.Join(r.Dir, TimingFile), timingOffset); err != nil {
 		return fmt.Errorf("opening %s: %w", TimingFile, err)
 	}
 	cfg := r.Config
-	r.eplog = newEpisodeLog(cfg.Run, r.metrics.log)
+	r.eplog = newEpisodeLog(cfg.Run, r.metrics.Log)
 	setup := Setup{
 		EnvID:     cfg.EnvID,
 		EnvKwargs: env.Options(cfg.Run.EnvKwargs),
@@ -197,7 +190,7 @@ func (r *Run) log(step int64, key string, v float64) {
 	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
 		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
 	}
-	r.metrics.log(step, key, v)
+	r.metrics.Log(step, key, v)
 }
 
 // episode is the recorder's callback for every finished episode: the rows (episodeLog), the
@@ -304,12 +297,12 @@ func Resume(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck, err := LatestCheckpoint(dir)
+	ck, err := rundir.LatestCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
 	var st runState
-	if err := readJSON(filepath.Join(ck, stateFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(ck, stateFile), &st); err != nil {
 		return nil, err
 	}
 	algo, err := LookupAlgorithm(cfg.Algo)
@@ -366,17 +359,18 @@ func (r *Run) Advance(ctx context.Context, until int64) error {
 	}
 	steps := r.trainer.Steps()
 	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		r.timing.log(steps, "charts/SPS", math.Round(float64(steps-r.sessionSteps)/el))
+		r.timing.Log(steps, "charts/SPS", math.Round(float64(steps-r.sessionSteps)/el))
 	}
-	if _, ferr := r.metrics.flush(); ferr != nil && err == nil {
+	if _, ferr := r.metrics.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
 	}
 	return err
 }
 
 // ErrInterrupted is wrapped by the error Train returns when its context was cancelled (Ctrl-C):
-// a checkpoint of the step reached was written and the run can be resumed.
-var ErrInterrupted = errors.New("interrupted")
+// a checkpoint of the step reached was written and the run can be resumed. It is
+// rundir.ErrInterrupted, which supervised.ErrInterrupted is too.
+var ErrInterrupted = rundir.ErrInterrupted
 
 // Train trains to the config's n_timesteps, writing a checkpoint every checkpoint_every steps and
 // a final one, reporting progress, and drawing learning_curve.png at the end. A cancelled ctx
@@ -440,88 +434,42 @@ func (r *Run) stopped(ctx context.Context, err error) error {
 	if r.Progress != nil {
 		r.Progress.Done()
 	}
-	steps := r.trainer.Steps()
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		ck, cerr := r.Checkpoint(false)
-		if cerr != nil {
-			return fmt.Errorf("%w at env step %d, and the checkpoint failed: %v", ErrInterrupted, steps, cerr)
-		}
-		return fmt.Errorf("%w at env step %d; checkpoint %s written (rlrun train --resume %s continues)", ErrInterrupted, steps, filepath.Base(ck), r.Dir)
-	}
-	last := "none was written yet"
-	if ck, cerr := LatestCheckpoint(r.Dir); cerr == nil {
-		last = fmt.Sprintf("the last good checkpoint is %s (rlrun train --resume %s continues from it)", filepath.Base(ck), r.Dir)
-	}
-	return fmt.Errorf("training stopped: %w; %s", err, last)
+	return kind.Stopped(ctx, err, r.Dir, r.trainer.Steps(), func() (string, error) { return r.Checkpoint(false) })
 }
 
 // Checkpoint writes a checkpoint of the current state, atomically: into a temporary directory
-// renamed into place, then the latest pointer replaced by rename. It returns the checkpoint's
-// path. final marks the checkpoint of a finished run.
+// renamed into place, then the latest pointer replaced by rename (see rundir.WriteCheckpoint). It
+// returns the checkpoint's path. final marks the checkpoint of a finished run.
 func (r *Run) Checkpoint(final bool) (string, error) {
 	steps := r.trainer.Steps()
-	root := filepath.Join(r.Dir, CheckpointsDir)
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	name := fmt.Sprintf("step-%09d", steps)
-	dst := filepath.Join(root, name)
-	tmp := filepath.Join(root, ".tmp-"+name)
-	if err := os.RemoveAll(tmp); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	fail := func(err error) (string, error) {
-		os.RemoveAll(tmp)
-		return "", fmt.Errorf("checkpoint at env step %d: %w", steps, err)
-	}
-	if err := r.trainer.Save(tmp); err != nil {
-		return fail(err)
-	}
-	if r.rec != nil {
-		if err := r.rec.save(filepath.Join(tmp, envLogFile)); err != nil {
-			return fail(err)
+	ck, err := kind.WriteCheckpoint(r.Dir, steps, r.Config.Run.KeepCheckpoints, func(tmp string) (any, []byte, error) {
+		if err := r.trainer.Save(tmp); err != nil {
+			return nil, nil, err
 		}
-	}
-	mo, err := r.metrics.flush()
+		if r.rec != nil {
+			if err := r.rec.save(filepath.Join(tmp, envLogFile)); err != nil {
+				return nil, nil, err
+			}
+		}
+		mo, err := r.metrics.Flush()
+		if err != nil {
+			return nil, nil, err
+		}
+		to, err := r.timing.Flush()
+		if err != nil {
+			return nil, nil, err
+		}
+		w := r.eplog.w
+		st := runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(),
+			Episodes: r.episodes, Recent: r.recentInOrder(), Final: final, EpisodeWindow: &w, Exploration: r.explore}
+		y, err := r.Config.MarshalYAML()
+		return st, y, err
+	})
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
-	to, err := r.timing.flush()
-	if err != nil {
-		return fail(err)
-	}
-	w := r.eplog.w
-	st := runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(),
-		Episodes: r.episodes, Recent: r.recentInOrder(), Final: final, EpisodeWindow: &w, Exploration: r.explore}
-	js, _ := json.MarshalIndent(st, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, stateFile), js, 0o644); err != nil {
-		return fail(err)
-	}
-	y, err := r.Config.MarshalYAML()
-	if err != nil {
-		return fail(err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, ConfigFile), y, 0o644); err != nil {
-		return fail(err)
-	}
-	if err := syncTree(tmp); err != nil {
-		return fail(err)
-	}
-	if err := os.RemoveAll(dst); err != nil { // a checkpoint of the same step (interrupt, then final)
-		return fail(err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return fail(err)
-	}
-	if err := writeFileAtomic(filepath.Join(root, LatestFile), []byte(name+"\n")); err != nil {
-		return "", fmt.Errorf("checkpoint at env step %d: %w", steps, err)
-	}
-	r.prune(root)
-	r.note("checkpoint %s", filepath.Join(CheckpointsDir, name))
-	return dst, nil
+	r.note("checkpoint %s", filepath.Join(CheckpointsDir, filepath.Base(ck)))
+	return ck, nil
 }
 
 // recentInOrder returns the recent returns oldest first, so that a resumed run's ring continues
@@ -534,48 +482,9 @@ func (r *Run) recentInOrder() []float64 {
 	return append(slices.Clone(r.recent[k:]), r.recent[:k]...)
 }
 
-// prune removes all but the newest keep_checkpoints checkpoints.
-func (r *Run) prune(root string) {
-	keep := r.Config.Run.KeepCheckpoints
-	if keep == 0 {
-		return
-	}
-	steps := checkpointSteps(root)
-	for len(steps) > keep {
-		os.RemoveAll(filepath.Join(root, fmt.Sprintf("step-%09d", steps[0])))
-		steps = steps[1:]
-	}
-}
-
-// checkpointSteps lists the steps of the checkpoints in root, ascending.
-func checkpointSteps(root string) []int64 {
-	ents, _ := os.ReadDir(root)
-	var steps []int64
-	for _, e := range ents {
-		if s, ok := strings.CutPrefix(e.Name(), "step-"); ok && e.IsDir() {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-				steps = append(steps, n)
-			}
-		}
-	}
-	slices.Sort(steps)
-	return steps
-}
-
 // LatestCheckpoint returns the path of the run's newest checkpoint (what checkpoints/latest
 // names).
-func LatestCheckpoint(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, CheckpointsDir, LatestFile))
-	if err != nil {
-		return "", fmt.Errorf("%s has no checkpoint yet (%v)", dir, err)
-	}
-	name := strings.TrimSpace(string(b))
-	p := filepath.Join(dir, CheckpointsDir, name)
-	if st, err := os.Stat(p); err != nil || !st.IsDir() || strings.ContainsAny(name, `/\`) {
-		return "", fmt.Errorf("%s: checkpoints/latest names %q, which is not a checkpoint directory", dir, name)
-	}
-	return p, nil
-}
+func LatestCheckpoint(dir string) (string, error) { return rundir.LatestCheckpoint(dir) }
 
 // Evaluate runs the final deterministic evaluation of the current policy: episodes greedy
 // episodes on a fresh env seeded from the run's seed (see EvalSeed).
@@ -587,7 +496,7 @@ func (r *Run) Evaluate(episodes int) (*EvalResult, error) {
 	res.Algo = r.Config.Algo
 	res.EnvSteps = r.trainer.Steps()
 	res.TrainSeconds = r.TrainSeconds()
-	if ck, err := LatestCheckpoint(r.Dir); err == nil {
+	if ck, err := rundir.LatestCheckpoint(r.Dir); err == nil {
 		if b, err := os.ReadFile(filepath.Join(ck, stateFile)); err == nil {
 			var st runState
 			if json.Unmarshal(b, &st) == nil && st.GlobalStep == res.EnvSteps {
@@ -600,7 +509,7 @@ func (r *Run) Evaluate(episodes int) (*EvalResult, error) {
 
 // WriteEval writes res to eval.json in the run directory.
 func (r *Run) WriteEval(res *EvalResult) error {
-	return writeFileAtomic(filepath.Join(r.Dir, EvalFile), res.JSON())
+	return rundir.WriteFileAtomic(filepath.Join(r.Dir, EvalFile), res.JSON())
 }
 
 // Close flushes the metrics and releases the trainer and its env.
@@ -623,10 +532,10 @@ func (r *Run) Close() error {
 func (r *Run) closeFiles() error {
 	var errs []error
 	if r.metrics != nil {
-		errs = append(errs, r.metrics.close())
+		errs = append(errs, r.metrics.Close())
 	}
 	if r.timing != nil {
-		errs = append(errs, r.timing.close())
+		errs = append(errs, r.timing.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -635,67 +544,4 @@ func (r *Run) note(format string, args ...any) {
 	if r.Messages != nil {
 		fmt.Fprintf(r.Messages, format+"\n", args...)
 	}
-}
-
-// writeFileAtomic writes data to a temporary file, syncs it and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	err = errors.Join(err, f.Sync(), f.Close())
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// syncTree fsyncs every file in dir and dir itself, so that a rename publishes complete files.
-func syncTree(dir string) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		if e.IsDir() {
-			if err := syncTree(filepath.Join(dir, e.Name())); err != nil {
-				return err
-			}
-			continue
-		}
-		f, err := os.OpenFile(filepath.Join(dir, e.Name()), os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		err = errors.Join(f.Sync(), f.Close())
-		if err != nil {
-			return err
-		}
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	return errors.Join(d.Sync(), d.Close())
-}
-
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
