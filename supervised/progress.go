@@ -3,9 +3,8 @@ package supervised
 import (
 	"fmt"
 	"io"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // ProgressState is what a Progress is told after every chunk of training.
@@ -22,36 +21,14 @@ type Progress interface {
 	Done()
 }
 
-// NewProgressBar returns a terminal progress bar on w (github.com/schollz/progressbar/v3) over
+// NewProgressBar returns a terminal progress bar on w (rlrun train's, rundir.Bar) over
 // optimizer steps, with the steps per second and the task's status line.
 func NewProgressBar(w io.Writer, total int64) Progress {
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetWidth(25),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetRenderBlankState(true),
-		progressbar.OptionSetDescription("training"),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
-	return &barProgress{bar: bar}
+	return barProgress{rundir.NewBar(w, total, 25)}
 }
 
-type barProgress struct {
-	bar  *progressbar.ProgressBar
-	done bool
-}
+type barProgress struct{ *rundir.Bar }
 
-func (p *barProgress) Update(s ProgressState) {
-	p.bar.Describe(fmt.Sprintf("%6.1f steps/s  %s", s.StepsPerSecond, s.Status))
-	p.bar.Set64(s.Steps)
-}
-
-func (p *barProgress) Done() {
-	if !p.done {
-		p.done = true
-		p.bar.Finish()
-	}
+func (p barProgress) Update(s ProgressState) {
+	p.Set(s.Steps, fmt.Sprintf("%6.1f steps/s  %s", s.StepsPerSecond, s.Status))
 }

@@ -9,23 +9,26 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gorl/gorl/run/rundir"
 )
 
-// Files of a run directory.
+// Files of a run directory: rlrun train's layout, package rundir's.
 const (
-	ConfigFile     = "config.yml"
-	MetricsFile    = "metrics.csv"
-	TimingFile     = "timing.csv"
-	EvalFile       = "eval.json"
-	CheckpointsDir = "checkpoints"
-	LatestFile     = "latest"            // in CheckpointsDir: the newest checkpoint's name
+	ConfigFile     = rundir.ConfigFile
+	MetricsFile    = rundir.MetricsFile
+	TimingFile     = rundir.TimingFile
+	EvalFile       = rundir.EvalFile
+	CheckpointsDir = rundir.CheckpointsDir
+	LatestFile     = rundir.LatestFile   // in CheckpointsDir: the newest checkpoint's name
 	ModelFile      = "model.safetensors" // in a checkpoint: the network (PyTorch names)
-	runStateFile   = "run.json"          // in a checkpoint: the Run's counters
+	runStateFile   = rundir.StateFile    // in a checkpoint: the Run's counters
 )
+
+// kind names rlrun fit's steps (optimizer steps) and resume command in rundir's messages.
+var kind = rundir.Kind{Step: "step", Resume: "rlrun fit --resume"}
 
 // task is one trainer's state machine, driven by a Run in chunks, as run.Trainer is by rlrun
 // train. Learn must be chunk-invariant: Learn(ctx, a) then Learn(ctx, b) leaves the state that
@@ -84,8 +87,8 @@ type Run struct {
 	Messages io.Writer
 
 	task      task
-	metrics   *csvLog
-	timing    *csvLog
+	metrics   *rundir.CSVLog
+	timing    *rundir.CSVLog
 	nonFinite *Scalar
 
 	trainBefore  float64
@@ -139,24 +142,12 @@ func Create(cfg Config, out string, messages io.Writer) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &Run{Config: cfg, Messages: messages}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the output directory: %w", err)
-	}
 	c := cfg.common()
-	base := fmt.Sprintf("%s__%s__%d__%d", runName(cfg), c.Task, c.Seed, time.Now().Unix())
-	dir := filepath.Join(out, base)
-	for i := 2; ; i++ {
-		err := os.Mkdir(dir, 0o755)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("creating the run directory: %w", err)
-		}
-		dir = filepath.Join(out, fmt.Sprintf("%s-%d", base, i))
+	dir, err := rundir.Create(out, fmt.Sprintf("%s__%s__%d__%d", runName(cfg), c.Task, c.Seed, time.Now().Unix()))
+	if err != nil {
+		return nil, err
 	}
-	r.Dir = dir
+	r := &Run{Dir: dir, Config: cfg, Messages: messages}
 	// The trainer loads the data: a bad data set removes the empty run directory again.
 	if err := r.build(); err != nil {
 		os.RemoveAll(dir)
@@ -164,7 +155,7 @@ func Create(cfg Config, out string, messages io.Writer) (*Run, error) {
 	}
 	y, err := MarshalConfig(cfg)
 	if err == nil {
-		err = writeFileAtomic(filepath.Join(dir, ConfigFile), y)
+		err = rundir.WriteFileAtomic(filepath.Join(dir, ConfigFile), y)
 	}
 	if err == nil {
 		err = r.openLogs(-1, -1)
@@ -197,11 +188,11 @@ func (r *Run) build() error {
 
 func (r *Run) openLogs(mo, to int64) error {
 	var err error
-	if r.metrics, err = openCSVLog(filepath.Join(r.Dir, MetricsFile), mo); err != nil {
+	if r.metrics, err = rundir.OpenCSVLog(filepath.Join(r.Dir, MetricsFile), mo); err != nil {
 		return fmt.Errorf("opening %s: %w", MetricsFile, err)
 	}
-	if r.timing, err = openCSVLog(filepath.Join(r.Dir, TimingFile), to); err != nil {
-		r.metrics.close()
+	if r.timing, err = rundir.OpenCSVLog(filepath.Join(r.Dir, TimingFile), to); err != nil {
+		r.metrics.Close()
 		return fmt.Errorf("opening %s: %w", TimingFile, err)
 	}
 	return nil
@@ -211,7 +202,7 @@ func (r *Run) log(step int64, key string, v float64) {
 	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
 		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
 	}
-	r.metrics.log(step, key, v)
+	r.metrics.Log(step, key, v)
 }
 
 func (r *Run) note(format string, args ...any) {
@@ -231,12 +222,12 @@ func Resume(dir string, messages io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck, err := LatestCheckpoint(dir)
+	ck, err := rundir.LatestCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
 	var st runState
-	if err := readJSON(filepath.Join(ck, runStateFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(ck, runStateFile), &st); err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Config: cfg, Messages: messages, trainBefore: st.TrainSeconds, finished: st.Final}
@@ -282,20 +273,21 @@ func (r *Run) Advance(ctx context.Context, until int64) error {
 	}
 	steps := r.task.Steps()
 	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		r.timing.log(steps, "charts/steps_per_second", math.Round(float64(steps-r.sessionSteps)/el*10)/10)
+		r.timing.Log(steps, "charts/steps_per_second", math.Round(float64(steps-r.sessionSteps)/el*10)/10)
 	}
-	if _, ferr := r.metrics.flush(); ferr != nil && err == nil {
+	if _, ferr := r.metrics.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
 	}
-	if _, ferr := r.timing.flush(); ferr != nil && err == nil {
+	if _, ferr := r.timing.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing %s: %w", TimingFile, ferr)
 	}
 	return err
 }
 
 // ErrInterrupted is wrapped by Train's error when its context was cancelled (Ctrl-C): a
-// checkpoint was written and rlrun fit --resume continues.
-var ErrInterrupted = errors.New("interrupted")
+// checkpoint was written and rlrun fit --resume continues. It is rundir.ErrInterrupted, as
+// run.ErrInterrupted is.
+var ErrInterrupted = rundir.ErrInterrupted
 
 // Train trains to the end, writing checkpoints (every checkpoint_every steps, by default once an
 // epoch, and a final one) and updating Progress. A cancelled ctx writes a checkpoint and returns
@@ -352,119 +344,44 @@ func (r *Run) report() {
 	r.Progress.Update(ProgressState{Steps: r.task.Steps(), Total: r.task.TotalSteps(), StepsPerSecond: sps, Status: r.task.Status()})
 }
 
+// stopped turns a Learn error into Train's: a checkpoint on interruption, none on failure.
 func (r *Run) stopped(ctx context.Context, err error) error {
 	if r.Progress != nil {
 		r.Progress.Done()
 	}
-	steps := r.task.Steps()
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		ck, cerr := r.Checkpoint(false)
-		if cerr != nil {
-			return fmt.Errorf("%w at step %d, and the checkpoint failed: %v", ErrInterrupted, steps, cerr)
-		}
-		return fmt.Errorf("%w at step %d; checkpoint %s written (rlrun fit --resume %s continues)", ErrInterrupted, steps, filepath.Base(ck), r.Dir)
-	}
-	last := "none was written yet"
-	if ck, cerr := LatestCheckpoint(r.Dir); cerr == nil {
-		last = fmt.Sprintf("the last good checkpoint is %s (rlrun fit --resume %s continues from it)", filepath.Base(ck), r.Dir)
-	}
-	return fmt.Errorf("training stopped: %w; %s", err, last)
+	return kind.Stopped(ctx, err, r.Dir, r.task.Steps(), func() (string, error) { return r.Checkpoint(false) })
 }
 
 // Checkpoint writes a checkpoint of the current state atomically (a temporary directory, synced,
-// renamed into place, then latest replaced by rename) and returns its path.
+// renamed into place, then latest replaced by rename: rundir.WriteCheckpoint) and returns its
+// path.
 func (r *Run) Checkpoint(final bool) (string, error) {
 	steps := r.task.Steps()
-	root := filepath.Join(r.Dir, CheckpointsDir)
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	name := fmt.Sprintf("step-%09d", steps)
-	dst, tmp := filepath.Join(root, name), filepath.Join(root, ".tmp-"+name)
-	if err := os.RemoveAll(tmp); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	fail := func(err error) (string, error) {
-		os.RemoveAll(tmp)
-		return "", fmt.Errorf("checkpoint at step %d: %w", steps, err)
-	}
-	if err := r.task.Save(tmp); err != nil {
-		return fail(err)
-	}
-	mo, err := r.metrics.flush()
-	if err != nil {
-		return fail(err)
-	}
-	to, err := r.timing.flush()
-	if err != nil {
-		return fail(err)
-	}
-	js, _ := json.MarshalIndent(runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(), Final: final}, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, runStateFile), js, 0o644); err != nil {
-		return fail(err)
-	}
-	y, err := MarshalConfig(r.Config)
-	if err != nil {
-		return fail(err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, ConfigFile), y, 0o644); err != nil {
-		return fail(err)
-	}
-	if err := syncTree(tmp); err != nil {
-		return fail(err)
-	}
-	if err := os.RemoveAll(dst); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return fail(err)
-	}
-	if err := writeFileAtomic(filepath.Join(root, LatestFile), []byte(name+"\n")); err != nil {
-		return "", fmt.Errorf("checkpoint at step %d: %w", steps, err)
-	}
-	r.prune(root)
-	r.note("checkpoint %s", filepath.Join(CheckpointsDir, name))
-	return dst, nil
-}
-
-func (r *Run) prune(root string) {
-	keep := r.Config.common().KeepCheckpoints
-	if keep == 0 {
-		return
-	}
-	ents, _ := os.ReadDir(root)
-	var steps []int64
-	for _, e := range ents {
-		if s, ok := strings.CutPrefix(e.Name(), "step-"); ok && e.IsDir() {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-				steps = append(steps, n)
-			}
+	ck, err := kind.WriteCheckpoint(r.Dir, steps, r.Config.common().KeepCheckpoints, func(tmp string) (any, []byte, error) {
+		if err := r.task.Save(tmp); err != nil {
+			return nil, nil, err
 		}
+		mo, err := r.metrics.Flush()
+		if err != nil {
+			return nil, nil, err
+		}
+		to, err := r.timing.Flush()
+		if err != nil {
+			return nil, nil, err
+		}
+		y, err := MarshalConfig(r.Config)
+		return runState{GlobalStep: steps, MetricsOffset: mo, TimingOffset: to, TrainSeconds: r.TrainSeconds(), Final: final}, y, err
+	})
+	if err != nil {
+		return "", err
 	}
-	slices.Sort(steps)
-	for len(steps) > keep {
-		os.RemoveAll(filepath.Join(root, fmt.Sprintf("step-%09d", steps[0])))
-		steps = steps[1:]
-	}
+	r.note("checkpoint %s", filepath.Join(CheckpointsDir, filepath.Base(ck)))
+	return ck, nil
 }
 
 // LatestCheckpoint returns the path of the run's newest checkpoint (what checkpoints/latest
 // names).
-func LatestCheckpoint(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, CheckpointsDir, LatestFile))
-	if err != nil {
-		return "", fmt.Errorf("%s has no checkpoint yet (%v)", dir, err)
-	}
-	name := strings.TrimSpace(string(b))
-	p := filepath.Join(dir, CheckpointsDir, name)
-	if st, err := os.Stat(p); err != nil || !st.IsDir() || strings.ContainsAny(name, `/\`) {
-		return "", fmt.Errorf("%s: checkpoints/latest names %q, which is not a checkpoint directory", dir, name)
-	}
-	return p, nil
-}
+func LatestCheckpoint(dir string) (string, error) { return rundir.LatestCheckpoint(dir) }
 
 // Result is eval.json: the common fields and the task's own (test_accuracy, val_loss, ...).
 type Result struct {
@@ -485,11 +402,11 @@ func (r *Run) Finish() (*Result, error) {
 	fields["epochs"] = float64(r.task.Steps()) / float64(r.task.StepsPerEpoch())
 	fields["steps"] = r.task.Steps()
 	fields["train_seconds"] = math.Round(r.TrainSeconds()*100) / 100
-	if ck, err := LatestCheckpoint(r.Dir); err == nil {
+	if ck, err := rundir.LatestCheckpoint(r.Dir); err == nil {
 		fields["checkpoint"] = filepath.Join(CheckpointsDir, filepath.Base(ck))
 	}
 	b, _ := json.MarshalIndent(fields, "", "  ")
-	if err := writeFileAtomic(filepath.Join(r.Dir, EvalFile), append(b, '\n')); err != nil {
+	if err := rundir.WriteFileAtomic(filepath.Join(r.Dir, EvalFile), append(b, '\n')); err != nil {
 		return nil, err
 	}
 	return &Result{Fields: fields, Summary: summary}, nil
@@ -506,62 +423,13 @@ func (r *Run) Close() error {
 		errs = append(errs, r.task.Close())
 	}
 	if r.metrics != nil {
-		errs = append(errs, r.metrics.close())
+		errs = append(errs, r.metrics.Close())
 	}
 	if r.timing != nil {
-		errs = append(errs, r.timing.close())
+		errs = append(errs, r.timing.Close())
 	}
 	return errors.Join(errs...)
 }
 
-// writeFileAtomic writes data to a temporary file, syncs it and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	err = errors.Join(err, f.Sync(), f.Close())
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
-// syncTree fsyncs every file in dir and dir itself, so that a rename publishes complete files.
-func syncTree(dir string) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		f, err := os.OpenFile(filepath.Join(dir, e.Name()), os.O_RDONLY, 0)
-		if err != nil {
-			return err
-		}
-		if err := errors.Join(f.Sync(), f.Close()); err != nil {
-			return err
-		}
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	return errors.Join(d.Sync(), d.Close())
-}
-
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
+// readJSON decodes a JSON file of a checkpoint (the tasks' state files).
+func readJSON(path string, v any) error { return rundir.ReadJSON(path, v) }
