@@ -14,14 +14,14 @@ import "time"
 // feeds a moving average of its way's duration (a sample counts at most 4× the average, so
 // one preempted call does not swing it), and the faster way runs the calls that are not
 // probes. A probe is a timed call run the other way, so that both averages follow changes in
-// the machine's load or the parts' cost: one timed call in probeEvery (8) at first, half as
-// often after each probe that loses, down to one in maxProbeGap (64), and often again once the
-// choice changes (which any timed call can bring about). The call before a probe
+// the machine's load or the parts' cost: at most one timed call in probeEvery (8), and only
+// once the time since the last probe is probeBudget (64) times what a probe costs, the
+// difference of two calls the slower way. So probing costs at most 1/64 of the time, even for
+// a job of a few hundred nanoseconds that a split call slows down a hundredfold, and a way
+// that is about as fast as the other is probed often. The call before a probe
 // runs the same way as the probe, so that a split probe finds the workers awake, as they would
 // be if splitting were chosen (timing the first split call after a pause measures the wake-up
-// of parked workers, which steady splitting does not pay). A job that gains from splitting
-// thus runs at most 2 calls in 16·8 serially, and after a while 2 in 16·64; one that does not
-// gain runs as few calls split.
+// of parked workers, which steady splitting does not pay).
 //
 // A Splitter only changes where parts run, never what they compute: a task whose parts are
 // independent gives the same results either way. It is not safe for concurrent use.
@@ -30,8 +30,9 @@ type Splitter struct {
 	calls      uint64
 	split      bool       // the current choice
 	avg        [2]float64 // moving averages of a call's duration in ns: [0] serial, [1] split
-	probeGap   int        // timed calls from one probe to the next
 	sinceProbe int        // timed calls since the last probe
+	lastProbe  int64      // clock at the end of the last probe
+	lastTimed  int64      // clock at the end of the last timed call
 
 	now func() int64                     // monotonic nanoseconds; a field so tests can feed durations
 	run func(threads, parts int, t Task) // Run; a field so tests can see the choices
@@ -39,8 +40,8 @@ type Splitter struct {
 
 const (
 	sampleEvery = 16 // one call in sampleEvery is timed
-	probeEvery  = 8  // the first gap between probes, in timed calls
-	maxProbeGap = 64 // the longest gap between probes, in timed calls
+	probeEvery  = 8  // the shortest gap between probes, in timed calls
+	probeBudget = 64 // probes cost at most 1/probeBudget of the time
 )
 
 var epoch = time.Now()
@@ -48,7 +49,7 @@ var epoch = time.Now()
 // NewSplitter returns a Splitter over up to threads goroutines (the caller's included). It
 // starts split, and times both ways within its first 2·sampleEvery calls.
 func NewSplitter(threads int) *Splitter {
-	return &Splitter{threads: threads, split: threads > 1, probeGap: probeEvery, run: Run,
+	return &Splitter{threads: threads, split: threads > 1, run: Run,
 		now: func() int64 { return int64(time.Since(epoch)) }}
 }
 
@@ -86,9 +87,14 @@ func (s *Splitter) timedSplit() bool {
 }
 
 // probeDue reports whether the next timed call is a probe: the other way has never been timed,
-// or probeGap timed calls have passed since the last probe.
+// or probeEvery timed calls have passed since the last probe and probeBudget times what a
+// probe costs (two calls the slower way) has passed on the clock.
 func (s *Splitter) probeDue() bool {
-	return s.avg[index(!s.split)] == 0 || s.sinceProbe+1 >= s.probeGap
+	other, cur := s.avg[index(!s.split)], s.avg[index(s.split)]
+	if other == 0 {
+		return true
+	}
+	return s.sinceProbe+1 >= probeEvery && float64(s.lastTimed-s.lastProbe) >= probeBudget*2*(other-cur)
 }
 
 // timed runs one timed call and updates the averages, the choice and the probe gap.
@@ -97,7 +103,8 @@ func (s *Splitter) timed(parts int, t Task) {
 	split := s.split != probe
 	start := s.now()
 	s.run(s.threadsFor(split), parts, t)
-	d := float64(max(s.now()-start, 1)) // 0 would read as never timed
+	s.lastTimed = s.now()
+	d := float64(max(s.lastTimed-start, 1)) // 0 would read as never timed
 	a := &s.avg[index(split)]
 	switch {
 	case *a == 0:
@@ -109,15 +116,10 @@ func (s *Splitter) timed(parts int, t Task) {
 	}
 	s.sinceProbe++
 	if probe {
-		s.sinceProbe = 0
+		s.sinceProbe, s.lastProbe = 0, s.lastTimed
 	}
-	if s.avg[0] == 0 || s.avg[1] == 0 {
-		return
-	}
-	if faster := s.avg[1] < s.avg[0]; faster != s.split {
-		s.split, s.probeGap = faster, probeEvery
-	} else if probe {
-		s.probeGap = min(2*s.probeGap, maxProbeGap)
+	if s.avg[0] > 0 && s.avg[1] > 0 {
+		s.split = s.avg[1] < s.avg[0]
 	}
 }
 

@@ -40,53 +40,56 @@ func (f *fakeSplitter) calls(n int) int {
 }
 
 // TestSplitterPrefersTheFasterWay: once both ways are timed, the faster one runs every call
-// but the probes of the other (a warm-up call and a timed call in sampleEvery·probeEvery).
+// but the probes of the other (a warm-up call and a timed call), which come at most once in
+// sampleEvery·probeEvery calls and cost at most 1/probeBudget of the time.
 func TestSplitterPrefersTheFasterWay(t *testing.T) {
 	const n = 100 * sampleEvery * probeEvery
-	probes := 2 * n / (sampleEvery * probeEvery)
-
-	f := newFakeSplitter(3000, 1000) // splitting pays
-	f.calls(2 * sampleEvery)
-	if !f.Split() {
-		t.Fatal("split calls are 3× faster, yet the Splitter chose serial")
-	}
-	if serial := n - f.calls(n); serial > probes {
-		t.Errorf("%d of %d calls ran serially; want at most %d (the probes)", serial, n, probes)
-	}
-	// Probes that keep losing come less often: 2 calls in sampleEvery·maxProbeGap.
-	if serial, want := n-f.calls(n), 2*n/(sampleEvery*maxProbeGap)+2; serial > want {
-		t.Errorf("%d of the next %d calls ran serially; want at most %d once probes back off", serial, n, want)
-	}
-
-	f = newFakeSplitter(1000, 3000) // too little work to split
-	f.calls(2 * sampleEvery)
-	if f.Split() {
-		t.Fatal("serial calls are 3× faster, yet the Splitter chose to split")
-	}
-	if split := f.calls(n); split > probes {
-		t.Errorf("%d of %d calls ran split; want at most %d (the probes)", split, n, probes)
-	}
-	if split, want := f.calls(n), 2*n/(sampleEvery*maxProbeGap)+2; split > want {
-		t.Errorf("%d of the next %d calls ran split; want at most %d once probes back off", split, n, want)
+	for _, c := range []struct {
+		name              string
+		serialNs, splitNs int64
+	}{
+		{"splitting pays", 3000, 1000},
+		{"too little work to split", 1000, 3000},
+		{"tiny work, splitting 100× slower", 400, 40000},
+	} {
+		f := newFakeSplitter(c.serialNs, c.splitNs)
+		f.calls(2 * sampleEvery)
+		if want := c.splitNs < c.serialNs; f.Split() != want {
+			t.Errorf("%s: chose split=%v after timing both ways", c.name, f.Split())
+			continue
+		}
+		start, splitCalls := f.clock, f.calls(n)
+		losing := splitCalls
+		if c.splitNs < c.serialNs {
+			losing = n - splitCalls
+		}
+		if most := 2 * n / (sampleEvery * probeEvery); losing > most {
+			t.Errorf("%s: %d of %d calls ran the slower way; want at most %d", c.name, losing, n, most)
+		}
+		elapsed := float64(f.clock - start)
+		best := float64(n * min(c.serialNs, c.splitNs))
+		if lost := elapsed - best; lost > 2*best/probeBudget+2*float64(max(c.serialNs, c.splitNs)) {
+			t.Errorf("%s: probes cost %.0fns of %.0fns; want at most 1/%d", c.name, lost, elapsed, probeBudget)
+		}
 	}
 }
 
 // TestSplitterFollowsChanges: when the other way becomes faster (another process takes or
-// frees the second core), the choice follows at the next probe, even after probes backed off.
+// frees the second core), the choice follows at the next probe.
 func TestSplitterFollowsChanges(t *testing.T) {
 	f := newFakeSplitter(1000, 3000)
-	f.calls(10 * sampleEvery * probeEvery)
+	f.calls(100 * sampleEvery * probeEvery)
 	if f.Split() {
 		t.Fatal("chose split while serial is faster")
 	}
 	f.serialNs, f.splitNs = 3000, 1000
-	f.calls(sampleEvery * (maxProbeGap + 2))
+	f.calls(4 * sampleEvery * probeEvery)
 	if !f.Split() {
 		t.Error("still serial after split became 3× faster")
 	}
-	f.calls(10 * sampleEvery * maxProbeGap)
+	f.calls(100 * sampleEvery * probeEvery)
 	f.serialNs, f.splitNs = 1000, 3000
-	f.calls(sampleEvery * (maxProbeGap + 2))
+	f.calls(4 * sampleEvery * probeEvery)
 	if f.Split() {
 		t.Error("still split after serial became 3× faster")
 	}
