@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // The trainers adapt the agents to rlrun's training run (package run's Trainer interface, which
@@ -105,17 +106,6 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 func checkVector(vec env.VectorEnv) error {
@@ -255,7 +245,7 @@ func (t *TDTrainer) Save(dir string) error {
 // Load restores what Save wrote.
 func (t *TDTrainer) Load(dir string) error {
 	var st trainerState
-	if err := readJSON(filepath.Join(dir, trainerFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, trainerFile), &st); err != nil {
 		return fmt.Errorf("tabular: %w", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, agentFile))
@@ -437,7 +427,7 @@ func (t *PlanTrainer) Save(dir string) error {
 // Load restores what Save wrote.
 func (t *PlanTrainer) Load(dir string) error {
 	var st trainerState
-	if err := readJSON(filepath.Join(dir, trainerFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, trainerFile), &st); err != nil {
 		return fmt.Errorf("tabular: %w", err)
 	}
 	if st.State < 0 || st.State >= t.m.NumStates() {
