@@ -29,7 +29,7 @@ import (
 //
 // # Workers
 //
-// With W > 1 workers the batch is split into 8·W contiguous parts stepped by the caller's
+// With W > 1 workers the batch is split into up to 8·W contiguous parts stepped by the caller's
 // goroutine and W−1 persistent workers of internal/workers (the pool nets' kernels share; no
 // goroutine is started per step), each taking the next part from one atomic counter: a worker
 // that wakes late or runs on a busy core just takes fewer parts, and the caller never waits for
@@ -68,8 +68,13 @@ type CartPoleVector struct {
 
 // partsPerWorker is how many parts the batch is split into per worker: enough to even out a
 // slow core or a late start, few enough that taking a part (one atomic operation) is nothing
-// next to stepping its copies.
-const partsPerWorker = 8
+// next to stepping its copies. A part has at least minPartCopies copies (about 1µs of work),
+// so that the cost of a part (an interface call and a deferred recover, about 15ns) stays
+// small: a batch of 16 copies is a single part, stepped serially without timing.
+const (
+	partsPerWorker = 8
+	minPartCopies  = 32
+)
 
 // cartPoleTask resets or steps the parts of a batch for workers.Run. It is a field of the
 // batch, so passing it as a workers.Task allocates nothing.
@@ -160,7 +165,7 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, numWorkers int)
 		obsSpace: cartPoleObservationSpace(),
 		workers:  numWorkers,
 	}
-	parts := min(n, partsPerWorker*numWorkers)
+	parts := max(1, min(n/minPartCopies, partsPerWorker*numWorkers))
 	v.task = cartPoleTask{v: v, parts: parts, panics: make([]any, parts)}
 	v.steps = workers.NewSplitter(numWorkers)
 	return v, nil

@@ -203,7 +203,7 @@ func TestCartPoleVectorMatchesScalar(t *testing.T) {
 // TestCartPoleVectorWorkers: the same seeds give identical results for 1, 2 and 4 workers (run
 // with -race to check the workers share nothing).
 func TestCartPoleVectorWorkers(t *testing.T) {
-	const n, steps = 37, 600
+	const n, steps = 333, 600 // 10 uneven parts of at least 32 copies
 	actions := vecActions(n, steps, 3)
 	var ref []vecRecord
 	for _, w := range []int{1, 2, 4} {
