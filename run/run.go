@@ -379,37 +379,11 @@ var ErrInterrupted = rundir.ErrInterrupted
 // which step training stopped.
 func (r *Run) Train(ctx context.Context) error {
 	total := r.Config.Run.Steps
-	every := r.Config.Run.CheckpointInterval()
-	steps := r.trainer.Steps()
-	nextCkpt := (steps/every + 1) * every
-	chunk := int64(1000)
-	for steps < total {
-		until := min(total, nextCkpt, steps+chunk)
-		t0 := time.Now()
-		err := r.Advance(ctx, until)
-		dt := time.Since(t0)
-		prev := steps
-		steps = r.trainer.Steps()
-		r.report(steps, total)
-		if err != nil {
-			return r.stopped(ctx, err)
-		}
-		// Chunks of about a fifth of a second keep the bar lively; results do not depend on
-		// them (Learn is chunk-invariant).
-		if done := steps - prev; done > 0 && dt > 0 {
-			chunk = max(1, min(int64(float64(done)*0.2/dt.Seconds()), total/20+1))
-		}
-		if steps >= nextCkpt && steps < total {
-			if _, err := r.Checkpoint(false); err != nil {
-				return err
-			}
-			nextCkpt = (steps/every + 1) * every
-		}
-	}
-	if r.Progress != nil {
-		r.Progress.Done()
-	}
-	if _, err := r.Checkpoint(true); err != nil {
+	// Chunks of about a fifth of a second keep the bar lively; results do not depend on them
+	// (Learn is chunk-invariant).
+	loop := rundir.Loop{Kind: kind, Dir: r.Dir, Total: total, Every: r.Config.Run.CheckpointInterval(),
+		Chunk: 1000, ChunkSeconds: 0.2, Report: func() { r.report(r.trainer.Steps(), total) }, Done: r.progressDone}
+	if err := loop.Run(ctx, r); err != nil {
 		return err
 	}
 	if err := PlotLearningCurve(r.Dir, filepath.Join(r.Dir, CurveFile)); err != nil {
@@ -429,12 +403,10 @@ func (r *Run) report(steps, total int64) {
 	r.Progress.Update(ProgressState{Steps: steps, Total: total, SPS: sps, MeanReturn: r.MeanRecentReturn(), Episodes: r.episodes})
 }
 
-// stopped turns a Learn error into Train's: a checkpoint on interruption, none on failure.
-func (r *Run) stopped(ctx context.Context, err error) error {
+func (r *Run) progressDone() {
 	if r.Progress != nil {
 		r.Progress.Done()
 	}
-	return kind.Stopped(ctx, err, r.Dir, r.trainer.Steps(), func() (string, error) { return r.Checkpoint(false) })
 }
 
 // Checkpoint writes a checkpoint of the current state, atomically: into a temporary directory

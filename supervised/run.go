@@ -302,35 +302,9 @@ func (r *Run) Train(ctx context.Context) error {
 			every = max(1, total/10)
 		}
 	}
-	steps := r.task.Steps()
-	nextCkpt := (steps/every + 1) * every
-	chunk := int64(10)
-	for steps < total {
-		until := min(total, nextCkpt, steps+chunk)
-		t0 := time.Now()
-		err := r.Advance(ctx, until)
-		dt := time.Since(t0)
-		prev := steps
-		steps = r.task.Steps()
-		r.report()
-		if err != nil {
-			return r.stopped(ctx, err)
-		}
-		if done := steps - prev; done > 0 && dt > 0 {
-			chunk = max(1, min(int64(float64(done)*1.0/dt.Seconds()), total/20+1))
-		}
-		if steps >= nextCkpt && steps < total {
-			if _, err := r.Checkpoint(false); err != nil {
-				return err
-			}
-			nextCkpt = (steps/every + 1) * every
-		}
-	}
-	if r.Progress != nil {
-		r.Progress.Done()
-	}
-	_, err := r.Checkpoint(true)
-	return err
+	loop := rundir.Loop{Kind: kind, Dir: r.Dir, Total: total, Every: every, Chunk: 10, ChunkSeconds: 1,
+		Report: r.report, Done: r.progressDone}
+	return loop.Run(ctx, r)
 }
 
 func (r *Run) report() {
@@ -344,12 +318,10 @@ func (r *Run) report() {
 	r.Progress.Update(ProgressState{Steps: r.task.Steps(), Total: r.task.TotalSteps(), StepsPerSecond: sps, Status: r.task.Status()})
 }
 
-// stopped turns a Learn error into Train's: a checkpoint on interruption, none on failure.
-func (r *Run) stopped(ctx context.Context, err error) error {
+func (r *Run) progressDone() {
 	if r.Progress != nil {
 		r.Progress.Done()
 	}
-	return kind.Stopped(ctx, err, r.Dir, r.task.Steps(), func() (string, error) { return r.Checkpoint(false) })
 }
 
 // Checkpoint writes a checkpoint of the current state atomically (a temporary directory, synced,
