@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gorl/gorl/env"
@@ -33,7 +32,7 @@ const (
 )
 
 // kind names rlrun train's steps and resume command in rundir's messages.
-var kind = rundir.Kind{Step: "env step", Resume: "rlrun train --resume"}
+var kind = rundir.Kind{Step: "env step", Resume: "rlrun train --resume", Speed: "charts/SPS"}
 
 // Run is one training run and its directory <out>/<env>__<algo>__<seed>__<unix time>/:
 //
@@ -59,19 +58,13 @@ type Run struct {
 	trainer Trainer
 	rec     *recorder
 	eplog   *episodeLog
-	metrics *rundir.CSVLog
-	timing  *rundir.CSVLog
+	logs    *rundir.Logs // metrics.csv, timing.csv, the first non-finite loss, the clock
 
-	trainBefore  float64 // training seconds of earlier sessions
-	sessionStart time.Time
-	sessionSteps int64 // Steps() when this session started
-	training     time.Duration
-	episodes     int64
-	recent       []float64           // the last recentEpisodes returns, a ring
-	nonFinite    *Scalar             // the first non-finite losses/* value logged
-	explore      []ExplorationChange // live changes of ε (SetExploration)
-	finished     bool                // resumed from a final checkpoint
-	closed       bool
+	episodes int64
+	recent   []float64           // the last recentEpisodes returns, a ring
+	explore  []ExplorationChange // live changes of ε (SetExploration)
+	finished bool                // resumed from a final checkpoint
+	closed   bool
 }
 
 const recentEpisodes = 100
@@ -125,7 +118,7 @@ func Create(cfg *Config, out string) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Config: cfg, algo: algo}
-	if err := r.open(-1, -1); err != nil {
+	if err := r.open(-1, -1, 0); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -147,24 +140,21 @@ func checkEnv(algo *Algorithm, cfg *Config) error {
 	return nil
 }
 
-// open opens the metrics files (truncated to the given offsets when ≥ 0) and builds the
-// trainer.
-func (r *Run) open(metricsOffset, timingOffset int64) error {
+// open opens the metrics files (truncated to the given offsets when ≥ 0, with trainSeconds of
+// training before) and builds the trainer.
+func (r *Run) open(metricsOffset, timingOffset int64, trainSeconds float64) error {
 	var err error
-	if r.metrics, err = rundir.OpenCSVLog(filepath.Join(r.Dir, MetricsFile), metricsOffset); err != nil {
-		return fmt.Errorf("opening %s: %w", MetricsFile, err)
-	}
-	if r.timing, err = rundir.OpenCSVLog(filepath.Join(r.Dir, TimingFile), timingOffset); err != nil {
-		return fmt.Errorf("opening %s: %w", TimingFile, err)
+	if r.logs, err = kind.OpenLogs(r.Dir, metricsOffset, timingOffset, trainSeconds); err != nil {
+		return err
 	}
 	cfg := r.Config
-	r.eplog = newEpisodeLog(cfg.Run, r.metrics.Log)
+	r.eplog = newEpisodeLog(cfg.Run, r.logs.Metrics.Log)
 	setup := Setup{
 		EnvID:     cfg.EnvID,
 		EnvKwargs: env.Options(cfg.Run.EnvKwargs),
 		Seed:      cfg.Run.Seed,
 		Steps:     cfg.Run.Steps,
-		Log:       r.log,
+		Log:       r.logs.Log,
 	}
 	setup.MakeVector = func(n int) (env.VectorEnv, error) {
 		if r.rec != nil {
@@ -179,18 +169,11 @@ func (r *Run) open(metricsOffset, timingOffset int64) error {
 	}
 	r.trainer, err = r.algo.NewTrainer(cfg.Params, setup)
 	if err != nil {
-		r.closeFiles()
+		r.logs.Close()
+		r.logs = nil
 		return fmt.Errorf("building the %s trainer: %w", r.algo.Name, err)
 	}
 	return nil
-}
-
-// log is the Setup.Log of the trainer.
-func (r *Run) log(step int64, key string, v float64) {
-	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
-	}
-	r.metrics.Log(step, key, v)
 }
 
 // episode is the recorder's callback for every finished episode: the rows (episodeLog), the
@@ -283,7 +266,7 @@ func (r *Run) explorer() (ExplorationSetter, error) {
 }
 
 // TrainSeconds returns the wall-clock seconds spent in Learn, over every session of the run.
-func (r *Run) TrainSeconds() float64 { return r.trainBefore + r.training.Seconds() }
+func (r *Run) TrainSeconds() float64 { return r.logs.TrainSeconds() }
 
 // Resume reopens the run in dir at its latest checkpoint: the trainer's whole state, the env
 // (replayed from its log), and metrics.csv cut back to what was logged up to the checkpoint, so
@@ -309,7 +292,7 @@ func Resume(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Dir: dir, Config: cfg, algo: algo, trainBefore: st.TrainSeconds, episodes: st.Episodes, explore: st.Exploration}
+	r := &Run{Dir: dir, Config: cfg, algo: algo, episodes: st.Episodes, explore: st.Exploration}
 	if len(st.Recent) < recentEpisodes {
 		r.recent = st.Recent
 	} else { // the ring slot of the next episode holds the oldest return
@@ -318,7 +301,7 @@ func Resume(dir string) (*Run, error) {
 			r.recent[(st.Episodes+int64(i))%recentEpisodes] = x
 		}
 	}
-	if err := r.open(st.MetricsOffset, st.TimingOffset); err != nil {
+	if err := r.open(st.MetricsOffset, st.TimingOffset, st.TrainSeconds); err != nil {
 		return nil, err
 	}
 	if st.EpisodeWindow != nil {
@@ -348,23 +331,7 @@ func Resume(dir string) (*Run, error) {
 // Advance trains until Steps() ≥ until (or ctx is done), without checkpoints: the viewer's live
 // training calls it a chunk at a time. Train is Advance plus checkpoints and progress.
 func (r *Run) Advance(ctx context.Context, until int64) error {
-	if r.sessionStart.IsZero() {
-		r.sessionStart, r.sessionSteps = time.Now(), r.trainer.Steps()
-	}
-	t0 := time.Now()
-	err := r.trainer.Learn(ctx, until)
-	r.training += time.Since(t0)
-	if err == nil && r.nonFinite != nil {
-		err = fmt.Errorf("%s is %v at env step %d", r.nonFinite.Key, r.nonFinite.Value, r.nonFinite.Step)
-	}
-	steps := r.trainer.Steps()
-	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		r.timing.Log(steps, "charts/SPS", math.Round(float64(steps-r.sessionSteps)/el))
-	}
-	if _, ferr := r.metrics.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
-	}
-	return err
+	return r.logs.Advance(r.trainer.Steps, func() error { return r.trainer.Learn(ctx, until) })
 }
 
 // ErrInterrupted is wrapped by the error Train returns when its context was cancelled (Ctrl-C):
@@ -396,11 +363,7 @@ func (r *Run) report(steps, total int64) {
 	if r.Progress == nil {
 		return
 	}
-	sps := 0.0
-	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		sps = float64(steps-r.sessionSteps) / el
-	}
-	r.Progress.Update(ProgressState{Steps: steps, Total: total, SPS: sps, MeanReturn: r.MeanRecentReturn(), Episodes: r.episodes})
+	r.Progress.Update(ProgressState{Steps: steps, Total: total, SPS: r.logs.StepsPerSecond(steps), MeanReturn: r.MeanRecentReturn(), Episodes: r.episodes})
 }
 
 func (r *Run) progressDone() {
@@ -423,11 +386,7 @@ func (r *Run) Checkpoint(final bool) (string, error) {
 				return nil, nil, err
 			}
 		}
-		mo, err := r.metrics.Flush()
-		if err != nil {
-			return nil, nil, err
-		}
-		to, err := r.timing.Flush()
+		mo, to, err := r.logs.Flush()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -497,17 +456,8 @@ func (r *Run) Close() error {
 	if r.rec != nil {
 		errs = append(errs, r.rec.Close())
 	}
-	errs = append(errs, r.closeFiles())
-	return errors.Join(errs...)
-}
-
-func (r *Run) closeFiles() error {
-	var errs []error
-	if r.metrics != nil {
-		errs = append(errs, r.metrics.Close())
-	}
-	if r.timing != nil {
-		errs = append(errs, r.timing.Close())
+	if r.logs != nil {
+		errs = append(errs, r.logs.Close())
 	}
 	return errors.Join(errs...)
 }

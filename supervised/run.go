@@ -28,7 +28,7 @@ const (
 )
 
 // kind names rlrun fit's steps (optimizer steps) and resume command in rundir's messages.
-var kind = rundir.Kind{Step: "step", Resume: "rlrun fit --resume"}
+var kind = rundir.Kind{Step: "step", Resume: "rlrun fit --resume", Speed: "charts/steps_per_second", SpeedDecimals: 1}
 
 // task is one trainer's state machine, driven by a Run in chunks, as run.Trainer is by rlrun
 // train. Learn must be chunk-invariant: Learn(ctx, a) then Learn(ctx, b) leaves the state that
@@ -86,17 +86,10 @@ type Run struct {
 	// Messages, when set, receives one-line notes (data loaded, checkpoints, resume).
 	Messages io.Writer
 
-	task      task
-	metrics   *rundir.CSVLog
-	timing    *rundir.CSVLog
-	nonFinite *Scalar
-
-	trainBefore  float64
-	training     time.Duration
-	sessionStart time.Time
-	sessionSteps int64
-	finished     bool
-	closed       bool
+	task     task
+	logs     *rundir.Logs // metrics.csv, timing.csv, the first non-finite loss, the clock
+	finished bool
+	closed   bool
 }
 
 // runState is run.json in a checkpoint.
@@ -158,7 +151,7 @@ func Create(cfg Config, out string, messages io.Writer) (*Run, error) {
 		err = rundir.WriteFileAtomic(filepath.Join(dir, ConfigFile), y)
 	}
 	if err == nil {
-		err = r.openLogs(-1, -1)
+		r.logs, err = kind.OpenLogs(dir, -1, -1, 0)
 	}
 	if err != nil {
 		r.task.Close()
@@ -186,24 +179,8 @@ func (r *Run) build() error {
 	return err
 }
 
-func (r *Run) openLogs(mo, to int64) error {
-	var err error
-	if r.metrics, err = rundir.OpenCSVLog(filepath.Join(r.Dir, MetricsFile), mo); err != nil {
-		return fmt.Errorf("opening %s: %w", MetricsFile, err)
-	}
-	if r.timing, err = rundir.OpenCSVLog(filepath.Join(r.Dir, TimingFile), to); err != nil {
-		r.metrics.Close()
-		return fmt.Errorf("opening %s: %w", TimingFile, err)
-	}
-	return nil
-}
-
-func (r *Run) log(step int64, key string, v float64) {
-	if r.nonFinite == nil && strings.HasPrefix(key, "losses/") && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		r.nonFinite = &Scalar{Step: step, Key: key, Value: v}
-	}
-	r.metrics.Log(step, key, v)
-}
+// log is the tasks' logger: rows of metrics.csv.
+func (r *Run) log(step int64, key string, v float64) { r.logs.Log(step, key, v) }
 
 func (r *Run) note(format string, args ...any) {
 	if r.Messages != nil {
@@ -230,7 +207,7 @@ func Resume(dir string, messages io.Writer) (*Run, error) {
 	if err := rundir.ReadJSON(filepath.Join(ck, runStateFile), &st); err != nil {
 		return nil, err
 	}
-	r := &Run{Dir: dir, Config: cfg, Messages: messages, trainBefore: st.TrainSeconds, finished: st.Final}
+	r := &Run{Dir: dir, Config: cfg, Messages: messages, finished: st.Final}
 	if err := r.build(); err != nil {
 		return nil, err
 	}
@@ -242,7 +219,7 @@ func Resume(dir string, messages io.Writer) (*Run, error) {
 		r.task.Close()
 		return nil, fmt.Errorf("checkpoint %s is inconsistent: the trainer is at step %d, run.json at %d", ck, s, st.GlobalStep)
 	}
-	if err := r.openLogs(st.MetricsOffset, st.TimingOffset); err != nil {
+	if r.logs, err = kind.OpenLogs(dir, st.MetricsOffset, st.TimingOffset, st.TrainSeconds); err != nil {
 		r.task.Close()
 		return nil, err
 	}
@@ -258,30 +235,11 @@ func (r *Run) Steps() int64      { return r.task.Steps() }
 func (r *Run) TotalSteps() int64 { return r.task.TotalSteps() }
 
 // TrainSeconds returns the wall-clock seconds spent training, over every session of the run.
-func (r *Run) TrainSeconds() float64 { return r.trainBefore + r.training.Seconds() }
+func (r *Run) TrainSeconds() float64 { return r.logs.TrainSeconds() }
 
 // Advance trains until Steps() ≥ until (or ctx is done), without checkpoints.
 func (r *Run) Advance(ctx context.Context, until int64) error {
-	if r.sessionStart.IsZero() {
-		r.sessionStart, r.sessionSteps = time.Now(), r.task.Steps()
-	}
-	t0 := time.Now()
-	err := r.task.Learn(ctx, until)
-	r.training += time.Since(t0)
-	if err == nil && r.nonFinite != nil {
-		err = fmt.Errorf("%s is %v at step %d", r.nonFinite.Key, r.nonFinite.Value, r.nonFinite.Step)
-	}
-	steps := r.task.Steps()
-	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		r.timing.Log(steps, "charts/steps_per_second", math.Round(float64(steps-r.sessionSteps)/el*10)/10)
-	}
-	if _, ferr := r.metrics.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("writing %s: %w", MetricsFile, ferr)
-	}
-	if _, ferr := r.timing.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("writing %s: %w", TimingFile, ferr)
-	}
-	return err
+	return r.logs.Advance(r.task.Steps, func() error { return r.task.Learn(ctx, until) })
 }
 
 // ErrInterrupted is wrapped by Train's error when its context was cancelled (Ctrl-C): a
@@ -311,11 +269,8 @@ func (r *Run) report() {
 	if r.Progress == nil {
 		return
 	}
-	sps := 0.0
-	if el := time.Since(r.sessionStart).Seconds(); el > 0 {
-		sps = float64(r.task.Steps()-r.sessionSteps) / el
-	}
-	r.Progress.Update(ProgressState{Steps: r.task.Steps(), Total: r.task.TotalSteps(), StepsPerSecond: sps, Status: r.task.Status()})
+	steps := r.task.Steps()
+	r.Progress.Update(ProgressState{Steps: steps, Total: r.task.TotalSteps(), StepsPerSecond: r.logs.StepsPerSecond(steps), Status: r.task.Status()})
 }
 
 func (r *Run) progressDone() {
@@ -333,11 +288,7 @@ func (r *Run) Checkpoint(final bool) (string, error) {
 		if err := r.task.Save(tmp); err != nil {
 			return nil, nil, err
 		}
-		mo, err := r.metrics.Flush()
-		if err != nil {
-			return nil, nil, err
-		}
-		to, err := r.timing.Flush()
+		mo, to, err := r.logs.Flush()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -394,11 +345,8 @@ func (r *Run) Close() error {
 	if r.task != nil {
 		errs = append(errs, r.task.Close())
 	}
-	if r.metrics != nil {
-		errs = append(errs, r.metrics.Close())
-	}
-	if r.timing != nil {
-		errs = append(errs, r.timing.Close())
+	if r.logs != nil {
+		errs = append(errs, r.logs.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -17,15 +17,19 @@ import (
 // run.ErrInterrupted and supervised.ErrInterrupted are this error.
 var ErrInterrupted = errors.New("interrupted")
 
-// Kind is what differs between the runs that share this layout, as far as their messages go:
-// rlrun train counts env steps and rlrun fit optimizer steps, and each has its own resume
-// command, which an error must name for the user to continue.
+// Kind is what differs between the runs that share this layout: rlrun train counts env steps
+// and rlrun fit optimizer steps, each has its own resume command, which an error must name for
+// the user to continue, and its own key for the speed in timing.csv.
 type Kind struct {
 	// Step names global_step in messages: "env step" (rlrun train) or "step" (rlrun fit).
 	Step string
 	// Resume is the command that continues a run when given its directory:
 	// "rlrun train --resume" or "rlrun fit --resume".
 	Resume string
+	// Speed is the timing.csv key of the steps per second ("charts/SPS" as CleanRL's, or
+	// "charts/steps_per_second"), logged with SpeedDecimals decimals.
+	Speed         string
+	SpeedDecimals int
 }
 
 // checkpointName is the name of the checkpoint of global step step: zero-padded, so that names
