@@ -272,20 +272,9 @@ func (r *Run) TrainSeconds() float64 { return r.logs.TrainSeconds() }
 // (replayed from its log), and metrics.csv cut back to what was logged up to the checkpoint, so
 // that training continues as if it had never stopped.
 func Resume(dir string) (*Run, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
-	}
-	cfg, err := ParseConfig(data, filepath.Join(dir, ConfigFile))
-	if err != nil {
-		return nil, err
-	}
-	ck, err := rundir.LatestCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
 	var st runState
-	if err := rundir.ReadJSON(filepath.Join(ck, stateFile), &st); err != nil {
+	cfg, ck, err := rundir.ReadLatest(dir, ParseConfig, &st)
+	if err != nil {
 		return nil, err
 	}
 	algo, err := LookupAlgorithm(cfg.Algo)

@@ -24,7 +24,6 @@ const (
 	CheckpointsDir = rundir.CheckpointsDir
 	LatestFile     = rundir.LatestFile   // in CheckpointsDir: the newest checkpoint's name
 	ModelFile      = "model.safetensors" // in a checkpoint: the network (PyTorch names)
-	runStateFile   = rundir.StateFile    // in a checkpoint: the Run's counters
 )
 
 // kind names rlrun fit's steps (optimizer steps) and resume command in rundir's messages.
@@ -191,20 +190,9 @@ func (r *Run) note(format string, args ...any) {
 // Resume reopens the run in dir at its latest checkpoint: the trainer's whole state and
 // metrics.csv cut back to the checkpoint, so that training continues as if never stopped.
 func Resume(dir string, messages io.Writer) (*Run, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
-	}
-	cfg, err := ParseConfig(data, filepath.Join(dir, ConfigFile))
-	if err != nil {
-		return nil, err
-	}
-	ck, err := rundir.LatestCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
 	var st runState
-	if err := rundir.ReadJSON(filepath.Join(ck, runStateFile), &st); err != nil {
+	cfg, ck, err := rundir.ReadLatest(dir, ParseConfig, &st)
+	if err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Config: cfg, Messages: messages, finished: st.Final}

@@ -150,3 +150,25 @@ func (k Kind) Stopped(ctx context.Context, err error, dir string, step int64, ch
 	}
 	return fmt.Errorf("training stopped: %w; %s", err, last)
 }
+
+// ReadLatest reads what resuming the run in dir starts from, in the order that makes its errors
+// useful: config.yml (a directory without one is not a run directory), decoded by parse; the
+// latest checkpoint; its run.json, decoded into state. It returns the config and the
+// checkpoint's path.
+func ReadLatest[C any](dir string, parse func(data []byte, path string) (C, error), state any) (cfg C, checkpoint string, err error) {
+	path := filepath.Join(dir, ConfigFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, "", fmt.Errorf("%s is not a run directory: %w", dir, err)
+	}
+	if cfg, err = parse(data, path); err != nil {
+		return cfg, "", err
+	}
+	if checkpoint, err = LatestCheckpoint(dir); err != nil {
+		return cfg, "", err
+	}
+	if err := ReadJSON(filepath.Join(checkpoint, StateFile), state); err != nil {
+		return cfg, "", err
+	}
+	return cfg, checkpoint, nil
+}
