@@ -32,9 +32,9 @@
 // # Waking and waiting
 //
 // Waking a parked worker queues it on the caller's processor, where another processor may take
-// it only after a 3µs sleep that the kernel stretches to about 50µs; so the caller yields once
-// after waking workers, letting a worker start at once on its processor while the caller moves
-// to the other. A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
+// it only after a 3µs sleep that the kernel stretches to about 50µs; so a Splitter's caller
+// yields once after waking workers, letting a worker start at once on its processor while the
+// caller moves to the other (plain Run does not: see run). A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
 // parts that workers took finish, before it parks: on this virtual machine, parking and being
 // woken by the last worker costs as much as a small job, and the spin ends as soon as the parts
 // do. Workers park as soon as the queue is empty (polling it for 50µs first was measured and
