@@ -20,26 +20,18 @@ type ProgressState struct {
 }
 
 // Progress shows training progress: rlrun's terminal bar, or a viewer's status line.
-type Progress interface {
-	Update(ProgressState)
-	// Done ends the display (the bar's line is finished).
-	Done()
-}
+type Progress = rundir.Progress[ProgressState]
 
 // NewProgressBar returns a terminal progress bar on w (github.com/schollz/progressbar/v3) showing
 // env steps, steps/s and the recent mean return.
 func NewProgressBar(w io.Writer, total int64) Progress {
-	return barProgress{rundir.NewBar(w, total, 30)}
-}
-
-type barProgress struct{ *rundir.Bar }
-
-func (p barProgress) Update(s ProgressState) {
-	ret := "   -"
-	if !math.IsNaN(s.MeanReturn) {
-		ret = fmt.Sprintf("%7.1f", s.MeanReturn)
-	}
-	p.Set(s.Steps, fmt.Sprintf("%7.0f steps/s  return %s (%d ep)", s.SPS, ret, s.Episodes))
+	return rundir.NewProgressBar(w, total, 30, func(s ProgressState) (int64, string) {
+		ret := "   -"
+		if !math.IsNaN(s.MeanReturn) {
+			ret = fmt.Sprintf("%7.1f", s.MeanReturn)
+		}
+		return s.Steps, fmt.Sprintf("%7.0f steps/s  return %s (%d ep)", s.SPS, ret, s.Episodes)
+	})
 }
 
 // IsTerminal reports whether f is a terminal (a character device): rlrun shows the bar only then.

@@ -16,19 +16,12 @@ type ProgressState struct {
 }
 
 // Progress shows training progress (rlrun fit's terminal bar).
-type Progress interface {
-	Update(ProgressState)
-	Done()
-}
+type Progress = rundir.Progress[ProgressState]
 
 // NewProgressBar returns a terminal progress bar on w (rlrun train's, rundir.Bar) over
 // optimizer steps, with the steps per second and the task's status line.
 func NewProgressBar(w io.Writer, total int64) Progress {
-	return barProgress{rundir.NewBar(w, total, 25)}
-}
-
-type barProgress struct{ *rundir.Bar }
-
-func (p barProgress) Update(s ProgressState) {
-	p.Set(s.Steps, fmt.Sprintf("%6.1f steps/s  %s", s.StepsPerSecond, s.Status))
+	return rundir.NewProgressBar(w, total, 25, func(s ProgressState) (int64, string) {
+		return s.Steps, fmt.Sprintf("%6.1f steps/s  %s", s.StepsPerSecond, s.Status)
+	})
 }

@@ -33,6 +33,28 @@ func NewBar(w io.Writer, total int64, width int) *Bar {
 	return &Bar{bar: bar}
 }
 
+// Progress shows training progress after every chunk of training: rlrun's terminal bar, or a
+// viewer's status line. S is what a kind of run reports (run.ProgressState has the returns,
+// supervised.ProgressState the task's losses).
+type Progress[S any] interface {
+	Update(S)
+	// Done ends the display (the bar's line is finished).
+	Done()
+}
+
+// NewProgressBar returns a Progress drawn as a Bar of width characters on w over total steps:
+// describe turns each update into the steps reached and the bar's description.
+func NewProgressBar[S any](w io.Writer, total int64, width int, describe func(S) (steps int64, description string)) Progress[S] {
+	return barProgress[S]{NewBar(w, total, width), describe}
+}
+
+type barProgress[S any] struct {
+	*Bar
+	describe func(S) (int64, string)
+}
+
+func (p barProgress[S]) Update(s S) { p.Set(p.describe(s)) }
+
 // Set moves the bar to steps with the given description.
 func (b *Bar) Set(steps int64, description string) {
 	b.bar.Describe(description)
