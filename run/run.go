@@ -2,12 +2,10 @@ package run
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -417,11 +415,9 @@ func (r *Run) Evaluate(episodes int) (*EvalResult, error) {
 	res.EnvSteps = r.trainer.Steps()
 	res.TrainSeconds = r.TrainSeconds()
 	if ck, err := rundir.LatestCheckpoint(r.Dir); err == nil {
-		if b, err := os.ReadFile(filepath.Join(ck, stateFile)); err == nil {
-			var st runState
-			if json.Unmarshal(b, &st) == nil && st.GlobalStep == res.EnvSteps {
-				res.Checkpoint = filepath.Join(CheckpointsDir, filepath.Base(ck))
-			}
+		var st runState
+		if rundir.ReadJSON(filepath.Join(ck, stateFile), &st) == nil && st.GlobalStep == res.EnvSteps {
+			res.Checkpoint = filepath.Join(CheckpointsDir, filepath.Base(ck))
 		}
 	}
 	return res, nil
@@ -438,15 +434,12 @@ func (r *Run) Close() error {
 		return nil
 	}
 	r.closed = true
-	var errs []error
+	errs := []error{r.logs.Close()}
 	if r.trainer != nil {
 		errs = append(errs, r.trainer.Close())
 	}
 	if r.rec != nil {
 		errs = append(errs, r.rec.Close())
-	}
-	if r.logs != nil {
-		errs = append(errs, r.logs.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -15,15 +15,13 @@ import (
 	"github.com/gorl/gorl/run/rundir"
 )
 
-// Files of a run directory: rlrun train's layout, package rundir's.
+// Files of a run directory. ModelFile, in a checkpoint, is the network with PyTorch's names; the
+// others are rlrun train's (package rundir's): LatestFile, in CheckpointsDir, names the newest
+// checkpoint.
 const (
-	ConfigFile     = rundir.ConfigFile
-	MetricsFile    = rundir.MetricsFile
-	TimingFile     = rundir.TimingFile
-	EvalFile       = rundir.EvalFile
-	CheckpointsDir = rundir.CheckpointsDir
-	LatestFile     = rundir.LatestFile   // in CheckpointsDir: the newest checkpoint's name
-	ModelFile      = "model.safetensors" // in a checkpoint: the network (PyTorch names)
+	ModelFile                            = "model.safetensors"
+	ConfigFile, MetricsFile, TimingFile  = rundir.ConfigFile, rundir.MetricsFile, rundir.TimingFile
+	EvalFile, CheckpointsDir, LatestFile = rundir.EvalFile, rundir.CheckpointsDir, rundir.LatestFile
 )
 
 // kind names rlrun fit's steps (optimizer steps) and resume command in rundir's messages.
@@ -329,14 +327,11 @@ func (r *Run) Close() error {
 		return nil
 	}
 	r.closed = true
-	var errs []error
+	var err error
 	if r.task != nil {
-		errs = append(errs, r.task.Close())
+		err = r.task.Close()
 	}
-	if r.logs != nil {
-		errs = append(errs, r.logs.Close())
-	}
-	return errors.Join(errs...)
+	return errors.Join(err, r.logs.Close())
 }
 
 // readJSON decodes a JSON file of a checkpoint (the tasks' state files).

@@ -107,5 +107,11 @@ func (l *Logs) Flush() (metricsOffset, timingOffset int64, err error) {
 	return metricsOffset, timingOffset, nil
 }
 
-// Close flushes and closes both files.
-func (l *Logs) Close() error { return errors.Join(l.Metrics.Close(), l.Timing.Close()) }
+// Close flushes and closes both files. A nil *Logs (a run that failed before opening them) has
+// nothing to close.
+func (l *Logs) Close() error {
+	if l == nil {
+		return nil
+	}
+	return errors.Join(l.Metrics.Close(), l.Timing.Close())
+}
