@@ -37,6 +37,10 @@ type GANConfig struct {
 	BatchSize int `yaml:"batch_size"`
 	// LearningRate is both Adams' learning rate. Default: 0.0002.
 	LearningRate float64 `yaml:"learning_rate"`
+	// LRSchedule is constant (the paper's) or cosine, wsd or step over the run (see
+	// CharRNNConfig): with a constant rate the generator keeps circling the discriminator and
+	// the samples stop improving after a few epochs. Default: constant.
+	LRSchedule string `yaml:"lr_schedule"`
 	// Beta1 is both Adams' first β. Default: 0.5.
 	Beta1 float64 `yaml:"beta1"`
 	// RealLabel is the discriminator's target for real images: below 1 it is one-sided label
@@ -56,7 +60,7 @@ type GANConfig struct {
 // DefaultGANConfig returns the defaults of rlrun fit gan.
 func DefaultGANConfig() *GANConfig {
 	return &GANConfig{Common: defaultCommon("gan", 5), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
-		BatchSize: 64, LearningRate: 2e-4, Beta1: 0.5, RealLabel: 1, JudgeSamples: 1000}
+		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "constant", Beta1: 0.5, RealLabel: 1, JudgeSamples: 1000}
 }
 
 func (c *GANConfig) resolve() {
@@ -73,6 +77,9 @@ func (c *GANConfig) Validate() error {
 	}
 	if c.LatentSize <= 0 || c.GenFeatures <= 0 || c.DiscFeatures <= 0 || c.BatchSize <= 0 || c.JudgeSamples <= 0 {
 		errs = append(errs, errors.New("latent_size, gen_features, disc_features, batch_size and judge_samples must be positive"))
+	}
+	if err := checkSchedule(c.LRSchedule); err != nil {
+		errs = append(errs, err)
 	}
 	if c.RealLabel <= 0.5 || c.RealLabel > 1 {
 		errs = append(errs, fmt.Errorf("real_label = %g: must be in (0.5, 1]", c.RealLabel))
@@ -139,6 +146,7 @@ type ganTask struct {
 	train       *data.Images
 	gen, disc   *nets.Sequential
 	optG, optD  nets.Optimizer
+	sched       nets.Schedule
 	g           *nets.Graph
 	loader      *data.ImageLoader
 	perEpoch    int64
@@ -197,6 +205,7 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 	if t.perEpoch == 0 {
 		return nil, fmt.Errorf("%d training images make no batch of %d", train.Len(), c.BatchSize)
 	}
+	t.sched = newSchedule(c.LRSchedule, c.LearningRate, t.TotalSteps())
 	t.z = nets.New(c.BatchSize, c.LatentSize)
 	t.ones, t.zeros = nets.New(c.BatchSize, 1), nets.New(c.BatchSize, 1)
 	nets.Constant(t.ones, 1)
@@ -248,6 +257,9 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		}
 		step := t.st.Step
 		nets.Normal(stepRand(t.cfg.Seed, 2, step), t.z, 0, 1)
+		lr := t.sched.At(int(step))
+		t.optD.SetLR(lr)
+		t.optG.SetLR(lr)
 
 		// Discriminator: real images toward RealLabel, generated ones (a constant here) toward 0.
 		g.Reset()
@@ -291,6 +303,7 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 			t.env.log(t.st.Step, "losses/g_loss", t.st.LastG)
 			t.env.log(t.st.Step, "charts/d_real", t.st.DReal/n)
 			t.env.log(t.st.Step, "charts/d_fake", t.st.DFake/n)
+			t.env.log(t.st.Step, "charts/learning_rate", t.optG.LR())
 			t.st.DLoss, t.st.GLoss, t.st.DReal, t.st.DFake, t.st.Count = 0, 0, 0, 0, 0
 		}
 		if t.st.Step%t.perEpoch == 0 {

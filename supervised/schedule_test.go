@@ -2,6 +2,8 @@ package supervised
 
 import (
 	"math"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,4 +60,38 @@ func TestGANRealLabel(t *testing.T) {
 	if err := config(t, "gan", "real_label=0.9").Validate(); err != nil {
 		t.Error(err)
 	}
+	if err := config(t, "gan", "lr_schedule=linear").Validate(); err == nil || !strings.Contains(err.Error(), "lr_schedule") {
+		t.Errorf("lr_schedule=linear: %v", err)
+	}
+}
+
+// TestGANSchedule: with lr_schedule=cosine both Adams' rate falls over the run.
+func TestGANSchedule(t *testing.T) {
+	r, _ := train(t, tinyConfig(t, "gan", "lr_schedule=cosine", "real_label=0.9"), t.TempDir())
+	rates := metricValues(t, r.Dir, "charts/learning_rate")
+	if len(rates) < 3 || rates[0] > 2e-4 || rates[len(rates)-1] >= rates[0]/10 {
+		t.Fatalf("learning rates %v: want a cosine from 2e-4 toward 0", rates)
+	}
+	for i := 1; i < len(rates); i++ {
+		if rates[i] > rates[i-1] {
+			t.Fatalf("the rate rises: %v", rates)
+		}
+	}
+}
+
+// metricValues returns the values of key in a run's metrics.csv, in order.
+func metricValues(t *testing.T, dir, key string) []float64 {
+	t.Helper()
+	var vs []float64
+	for _, line := range strings.Split(string(readFile(t, filepath.Join(dir, MetricsFile))), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) == 3 && f[1] == key {
+			v, err := strconv.ParseFloat(f[2], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vs = append(vs, v)
+		}
+	}
+	return vs
 }
