@@ -28,7 +28,10 @@
 // (charts/SPS and other wall-clock figures), checkpoints/ (step-N directories written to a
 // temporary name, fsynced and renamed, and a latest file replaced by rename),
 // learning_curve.png (thinned to 2000 points a series, so that any run draws quickly) and
-// eval.json.
+// eval.json. The generic machinery — the file names, atomic checkpoints with latest and pruning,
+// the metrics log and its reader, the training loop and the progress bar — is package
+// run/rundir, which rlrun fit's runs (package supervised) share, so both kinds of run keep one
+// format.
 //
 // # Resume
 //

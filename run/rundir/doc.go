@@ -5,11 +5,11 @@
 //
 // # Why a package of its own
 //
-// The arrows of the module point cmd → run → agents, supervised: package supervised cannot
-// import package run (run would sit below the trainers it drives, and run already imports the
-// agents), and agents/tabular writes its files into run's checkpoints. rundir imports no other
-// gorl package, so all three use it and one implementation keeps the on-disk format of both
-// kinds of run the same: a run of either kind resumes, evaluates and plots with the same code.
+// The arrows of the module point cmd → run → agents, supervised. Package supervised importing
+// package run would point one backwards (and pull the RL agents into every supervised build),
+// and agents/tabular, whose checkpoint files run writes, cannot import run at all: run imports
+// it. rundir imports no other gorl package, so all three use it, and one implementation keeps
+// the on-disk format of both kinds of run the same.
 //
 // # Layout
 //
@@ -20,6 +20,18 @@
 //	               run.json (the run's counters), config.yml and the trainer's own files
 //	eval.json      the final evaluation
 //
-// What differs between the two kinds of run — the unit of global_step and the command that
-// resumes — is a Kind, so that messages name the right one.
+// What differs between the two kinds of run — the unit of global_step, the command that
+// resumes, the key of the speed in timing.csv — is a Kind, so that messages name the right one.
+//
+// # Pieces
+//
+//   - Create makes the run directory; WriteFileAtomic, SyncTree and ReadJSON are the file
+//     helpers the rest is built on.
+//   - Kind.WriteCheckpoint writes a checkpoint atomically (temporary directory, fsync, rename,
+//     latest replaced by rename, pruning); LatestCheckpoint, CheckpointSteps and ReadLatest read
+//     them back for resume and eval.
+//   - CSVLog writes metrics.csv and timing.csv (AppendValue's number format), ScanMetrics reads
+//     them; Logs holds both with the non-finite-loss guard and the training clock.
+//   - Loop is Train's chunked loop with periodic and final checkpoints, Kind.Stopped the error
+//     of an interrupted or failed session; Progress and NewProgressBar the terminal bar.
 package rundir
