@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // BenchmarkCheckpoint measures one DQN checkpoint of a CartPole run (50k-transition buffer),
@@ -44,19 +46,19 @@ func BenchmarkPlotLearningCurve(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(dir, ConfigFile), y, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	l, err := openCSVLog(filepath.Join(dir, MetricsFile), -1)
+	l, err := rundir.OpenCSVLog(filepath.Join(dir, MetricsFile), -1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range int64(800_000) {
-		l.log(i*5/2, ReturnKey, float64(rng.IntN(3)-1))
-		l.log(i*5/2, "charts/episodic_length", float64(1+rng.IntN(3)))
+		l.Log(i*5/2, ReturnKey, float64(rng.IntN(3)-1))
+		l.Log(i*5/2, "charts/episodic_length", float64(1+rng.IntN(3)))
 		if i%400 == 0 {
-			l.log(i*5/2, "losses/td_loss", rng.Float64())
+			l.Log(i*5/2, "losses/td_loss", rng.Float64())
 		}
 	}
-	if err := l.close(); err != nil {
+	if err := l.Close(); err != nil {
 		b.Fatal(err)
 	}
 	png := filepath.Join(dir, "curve.png")

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // TestExplorationOverrideResume: ε set live (as the viewer's keys do) applies from the next env
@@ -93,7 +95,7 @@ func TestExplorationOverrideResume(t *testing.T) {
 				t.Errorf("%s differs", p)
 			}
 			var st runState
-			if err := readJSON(filepath.Join(resumed.Dir, "checkpoints/step-000003000", stateFile), &st); err != nil {
+			if err := rundir.ReadJSON(filepath.Join(resumed.Dir, "checkpoints/step-000003000", stateFile), &st); err != nil {
 				t.Fatal(err)
 			}
 			if len(st.Exploration) != 2 || st.Exploration[0].Step != 1000 || *st.Exploration[0].Epsilon != 0.2 ||

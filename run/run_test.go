@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // tinyDQN is a DQN config small enough to train in a fraction of a second.
@@ -246,7 +248,7 @@ func TestInterruptWritesACheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st runState
-	if err := readJSON(filepath.Join(ck, stateFile), &st); err != nil || st.GlobalStep != r.Steps() || st.Final {
+	if err := rundir.ReadJSON(filepath.Join(ck, stateFile), &st); err != nil || st.GlobalStep != r.Steps() || st.Final {
 		t.Fatalf("latest checkpoint %s: %+v (steps %d) %v", ck, st, r.Steps(), err)
 	}
 	r.Close()
@@ -350,7 +352,7 @@ func TestKeepCheckpoints(t *testing.T) {
 	if err := r.Train(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := checkpointSteps(filepath.Join(r.Dir, CheckpointsDir)); !slices.Equal(got, []int64{4000, 5000}) {
+	if got := rundir.CheckpointSteps(r.Dir); !slices.Equal(got, []int64{4000, 5000}) {
 		t.Fatalf("checkpoints kept: %v, want [4000 5000]", got)
 	}
 }
@@ -414,8 +416,8 @@ func TestMetricsValueFormat(t *testing.T) {
 		v    float64
 		want string
 	}{{22, "22"}, {0.1, "0.1"}, {float64(float32(0.1)), "0.1"}, {1e-7, "1e-07"}, {math.NaN(), "nan"}, {math.Inf(-1), "-inf"}, {123456789.5, "1.234567895e+08"}} {
-		if got := string(appendValue(nil, c.v)); got != c.want {
-			t.Errorf("appendValue(%v) = %q, want %q", c.v, got, c.want)
+		if got := string(rundir.AppendValue(nil, c.v)); got != c.want {
+			t.Errorf("AppendValue(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}
 }
