@@ -8,25 +8,20 @@ import (
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/classic"
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // cpuClock measures the process CPU time of a benchmark loop.
-type cpuClock struct {
-	start time.Duration
-	ok    bool
-}
+type cpuClock struct{ start time.Duration }
 
-func startCPU() cpuClock {
-	t, ok := processCPU()
-	return cpuClock{t, ok}
-}
+func startCPU() cpuClock { return cpuClock{cputime.Process()} }
 
 // report adds steps/s (wall clock) and cpu-ns/step (process CPU time, all goroutines) for
 // steps env steps. On a busy machine the first falls with the load and the second barely
 // moves; on an idle one, steps/s ≈ workers × 1e9 / cpu-ns/step.
 func (c cpuClock) report(b *testing.B, steps float64) {
 	b.ReportMetric(steps/b.Elapsed().Seconds(), "steps/s")
-	if t, ok := processCPU(); ok && c.ok {
+	if t := cputime.Process(); c.start > 0 && t > c.start {
 		b.ReportMetric(float64(t-c.start)/steps, "cpu-ns/step")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/cputime"
 )
 
 // The driving benchmarks report steps per second (policy steps, one frame each for the pixel
@@ -33,9 +34,9 @@ func BenchmarkHighwayIdle(b *testing.B) {
 	}
 	h.Reset(env.Seed(1))
 	act := []float32{Idle}
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ReportAllocs()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		if _, _, term, trunc, _ := h.Step(act); term || trunc {
 			h.Reset(nil)
@@ -48,7 +49,7 @@ func BenchmarkHighwayIdle(b *testing.B) {
 // second of the benchmark thread's CPU time.
 func report(b *testing.B, cpu0 time.Duration, unit string) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
-	if cpu := threadCPU() - cpu0; cpu0 > 0 && cpu > 0 {
+	if cpu := cputime.Thread() - cpu0; cpu0 > 0 && cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), unit+"/cpu-s")
 	}
 }
@@ -78,9 +79,9 @@ func BenchmarkRacetrackFrame(b *testing.B) {
 	for range 20 {
 		e.Step([]float32{0, 1, 0})
 	}
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ReportAllocs()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		e.observe()
 	}
@@ -131,9 +132,9 @@ func benchEnv(b *testing.B, e env.Env) {
 	rng := env.NewRand(1)
 	act := make([]float32, e.ActionSpace().Dim())
 	e.Reset(env.Seed(1))
-	defer lockThread()()
+	defer cputime.LockThread()()
 	b.ReportAllocs()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		e.ActionSpace().Sample(rng, act)
 		if _, _, term, trunc, _ := e.Step(act); term || trunc {
