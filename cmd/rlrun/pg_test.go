@@ -15,10 +15,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gorl/gorl/internal/cputime"
 	"github.com/gorl/gorl/run"
 )
 
@@ -214,9 +214,9 @@ func BenchmarkSolvePG(b *testing.B) {
 					for _, kv := range strings.Fields(*pgSets) {
 						args = append(args, "--set", kv)
 					}
-					c0, t0 := pgCPUSeconds(), time.Now()
+					c0, t0 := cputime.Process().Seconds(), time.Now()
 					_, res := pgTrain(b, args...)
-					w, cs := time.Since(t0).Seconds(), pgCPUSeconds()-c0
+					w, cs := time.Since(t0).Seconds(), cputime.Process().Seconds()-c0
 					ok := res.MeanReturn >= c.threshold
 					if ok {
 						solved++
@@ -241,11 +241,4 @@ func BenchmarkSolvePG(b *testing.B) {
 			}
 		})
 	}
-}
-
-// pgCPUSeconds returns the process's user+system CPU time.
-func pgCPUSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }

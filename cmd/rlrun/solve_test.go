@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorl/gorl/env"
+	"github.com/gorl/gorl/internal/cputime"
 	"github.com/gorl/gorl/run"
 )
 
@@ -52,9 +52,9 @@ func BenchmarkSolve(b *testing.B) {
 					for _, kv := range strings.Fields(*solveSets) {
 						args = append(args, "--set", kv)
 					}
-					c0, t0 := cpuSeconds(), time.Now()
+					c0, t0 := cputime.Process().Seconds(), time.Now()
 					code, stdout, stderr := rl(b, args...)
-					w, c := time.Since(t0).Seconds(), cpuSeconds()-c0
+					w, c := time.Since(t0).Seconds(), cputime.Process().Seconds()-c0
 					if code != 0 {
 						b.Fatalf("seed %d: %s%s", s, stdout, stderr)
 					}
@@ -115,13 +115,6 @@ func highwaySolved(res *run.EvalResult) (ok bool, why string) {
 	ok = crashed < highwayMaxCollisions && speed > traffic
 	return ok, fmt.Sprintf("collisions %.0f%% of %d episodes, ego %.2f m/s vs traffic %.2f m/s, mean length %.1f steps, solved %v",
 		100*crashed, res.Episodes, speed, traffic, res.MeanLength, ok)
-}
-
-// cpuSeconds returns the process's user+system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
 // TestHighwaySolved checks issue 10's criterion on constructed evaluations: each of its two

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorl/gorl/internal/cputime"
 	"github.com/gorl/gorl/run"
 )
 
@@ -235,9 +236,9 @@ func BenchmarkDQNGridWorlds(b *testing.B) {
 					out := b.TempDir()
 					seed := strconv.Itoa(s)
 					r := evalRun(b, "train", "random", id, "--steps", "1000", "--seed", seed, "--out", out, "-q")
-					c0 := cpuSeconds()
+					c0 := cputime.Process().Seconds()
 					d := evalRun(b, "train", "dqn", id, "--seed", seed, "--out", out, "-q")
-					c := cpuSeconds() - c0
+					c := cputime.Process().Seconds() - c0
 					rnd += r.MeanReturn
 					dqn += d.MeanReturn
 					cpu += c
