@@ -22,7 +22,7 @@ type Common struct {
 	// Default: 1.
 	Seed uint64 `yaml:"seed"`
 	// Epochs is the number of passes over the training data. Default: per task (cnn 5, strong
-	// cnn 6, charrnn 1 capped by max_steps, gan 5, autoencoder 20).
+	// cnn 6, charrnn 1 capped by max_steps, gan 6, autoencoder 20).
 	Epochs int `yaml:"epochs"`
 	// CheckpointEvery is the number of optimizer steps between checkpoints; 0 means once an
 	// epoch (charrnn: a tenth of the run). A final checkpoint is always written. Default: 0.
