@@ -42,6 +42,19 @@ type GANConfig struct {
 	// the samples stop improving after two or three epochs; annealing to 0 added ~4 points of
 	// confident samples. Default: cosine.
 	LRSchedule string `yaml:"lr_schedule"`
+	// DLearningRate is the discriminator's learning rate when it differs from the generator's
+	// (the two time-scale update rule of Heusel et al. 2017, e.g. D 4e-4 and G 1e-4); 0 uses
+	// LearningRate for both. It follows the same schedule. Default: 0.
+	DLearningRate float64 `yaml:"d_learning_rate"`
+	// GSteps is the number of generator updates per discriminator update, each on fresh noise
+	// (a remedy when the discriminator wins too easily). Default: 1.
+	GSteps int `yaml:"g_steps"`
+	// DBatchNorm puts batch norm on the discriminator's second convolution (the paper's D).
+	// Default: true.
+	DBatchNorm bool `yaml:"d_batch_norm"`
+	// DDropout is the dropout probability after each of the discriminator's leaky ReLUs (the
+	// common alternative to batch norm in small MNIST GANs); 0 is none. Default: 0.
+	DDropout float64 `yaml:"d_dropout"`
 	// Beta1 is both Adams' first β. Default: 0.5.
 	Beta1 float64 `yaml:"beta1"`
 	// RealLabel is the discriminator's target for real images: below 1 it is one-sided label
@@ -61,7 +74,7 @@ type GANConfig struct {
 // DefaultGANConfig returns the defaults of rlrun fit gan.
 func DefaultGANConfig() *GANConfig {
 	return &GANConfig{Common: defaultCommon("gan", 6), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
-		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "cosine", Beta1: 0.5, RealLabel: 0.9, JudgeSamples: 1000}
+		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "cosine", GSteps: 1, DBatchNorm: true, Beta1: 0.5, RealLabel: 0.9, JudgeSamples: 1000}
 }
 
 func (c *GANConfig) resolve() {
@@ -76,8 +89,11 @@ func (c *GANConfig) Validate() error {
 	if _, err := data.CanonicalName(c.Dataset); err != nil {
 		errs = append(errs, fmt.Errorf("dataset: %w", err))
 	}
-	if c.LatentSize <= 0 || c.GenFeatures <= 0 || c.DiscFeatures <= 0 || c.BatchSize <= 0 || c.JudgeSamples <= 0 {
-		errs = append(errs, errors.New("latent_size, gen_features, disc_features, batch_size and judge_samples must be positive"))
+	if c.LatentSize <= 0 || c.GenFeatures <= 0 || c.DiscFeatures <= 0 || c.BatchSize <= 0 || c.JudgeSamples <= 0 || c.GSteps <= 0 {
+		errs = append(errs, errors.New("latent_size, gen_features, disc_features, batch_size, judge_samples and g_steps must be positive"))
+	}
+	if c.DLearningRate < 0 || c.DDropout < 0 || c.DDropout >= 1 {
+		errs = append(errs, fmt.Errorf("d_learning_rate = %g must be ≥ 0 (0: learning_rate), d_dropout = %g in [0, 1)", c.DLearningRate, c.DDropout))
 	}
 	if err := checkSchedule(c.LRSchedule); err != nil {
 		errs = append(errs, err)
@@ -107,16 +123,28 @@ func NewGenerator(rng *rand.Rand, latent, f, c, h, w int) *nets.Sequential {
 	return g
 }
 
-// NewDiscriminator returns the DCGAN discriminator for c×h×w images: one logit per image.
-func NewDiscriminator(rng *rand.Rand, f, c, h, w int) *nets.Sequential {
+// NewDiscriminator returns the DCGAN discriminator for c×h×w images: one logit per image. With
+// batchNorm the second convolution is followed by batch norm (the paper's D); with dropout > 0
+// each leaky ReLU is followed by dropout (the graph then needs a random generator).
+func NewDiscriminator(rng *rand.Rand, f, c, h, w int, batchNorm bool, dropout float64) *nets.Sequential {
 	down := func(in, out int, bias bool) *nets.Conv2D {
 		return nets.NewConv2D(rng, in, out, nets.Pair(4), bias, nets.ConvOptions{Stride: nets.Pair(2), Padding: nets.Pair(1)})
 	}
-	d := nets.NewSequential(
-		down(c, f, true), nets.LeakyReLU{Slope: 0.2},
-		down(f, 2*f, false), nets.NewBatchNorm2D(2*f), nets.LeakyReLU{Slope: 0.2},
-		nets.Flatten{}, nets.NewLinear(rng, 2*f*(h/4)*(w/4), 1, true),
-	)
+	layers := []nets.Layer{down(c, f, true), nets.LeakyReLU{Slope: 0.2}}
+	if dropout > 0 {
+		layers = append(layers, nets.Dropout{P: dropout})
+	}
+	if batchNorm {
+		layers = append(layers, down(f, 2*f, false), nets.NewBatchNorm2D(2*f))
+	} else {
+		layers = append(layers, down(f, 2*f, true))
+	}
+	layers = append(layers, nets.LeakyReLU{Slope: 0.2})
+	if dropout > 0 {
+		layers = append(layers, nets.Dropout{P: dropout})
+	}
+	layers = append(layers, nets.Flatten{}, nets.NewLinear(rng, 2*f*(h/4)*(w/4), 1, true))
+	d := nets.NewSequential(layers...)
 	dcganInit(rng, d)
 	return d
 }
@@ -147,7 +175,8 @@ type ganTask struct {
 	train       *data.Images
 	gen, disc   *nets.Sequential
 	optG, optD  nets.Optimizer
-	sched       nets.Schedule
+	sched       nets.Schedule // the generator's rate
+	schedD      nets.Schedule // the discriminator's
 	g           *nets.Graph
 	loader      *data.ImageLoader
 	perEpoch    int64
@@ -195,11 +224,11 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 	t := &ganTask{cfg: c, env: env, train: train, g: nets.NewGraph()}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x6a2))
 	t.gen = NewGenerator(rng, c.LatentSize, c.GenFeatures, train.C, train.H, train.W)
-	t.disc = NewDiscriminator(rng, c.DiscFeatures, train.C, train.H, train.W)
+	t.disc = NewDiscriminator(rng, c.DiscFeatures, train.C, train.H, train.W, c.DBatchNorm, c.DDropout)
 	if t.optG, err = newOptimizer("adam", t.gen.Params(), c.LearningRate, 0, 0, c.Beta1); err != nil {
 		return nil, err
 	}
-	if t.optD, err = newOptimizer("adam", t.disc.Params(), c.LearningRate, 0, 0, c.Beta1); err != nil {
+	if t.optD, err = newOptimizer("adam", t.disc.Params(), t.dLR(), 0, 0, c.Beta1); err != nil {
 		return nil, err
 	}
 	t.perEpoch = int64(t.loaderConfig().BatchesPerEpoch(train))
@@ -207,6 +236,7 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 		return nil, fmt.Errorf("%d training images make no batch of %d", train.Len(), c.BatchSize)
 	}
 	t.sched = newSchedule(c.LRSchedule, c.LearningRate, t.TotalSteps())
+	t.schedD = newSchedule(c.LRSchedule, t.dLR(), t.TotalSteps())
 	t.z = nets.New(c.BatchSize, c.LatentSize)
 	t.ones, t.zeros = nets.New(c.BatchSize, 1), nets.New(c.BatchSize, 1)
 	nets.Constant(t.ones, 1)
@@ -225,6 +255,14 @@ func (t *ganTask) loaderConfig() data.LoaderConfig {
 	}
 	return data.LoaderConfig{BatchSize: t.cfg.BatchSize, Shuffle: true, DropLast: true, Seed: t.cfg.Seed,
 		Normalize: data.Normalize{Mean: half, Std: half}, Prefetch: 3}
+}
+
+// dLR is the discriminator's base learning rate.
+func (t *ganTask) dLR() float64 {
+	if t.cfg.DLearningRate > 0 {
+		return t.cfg.DLearningRate
+	}
+	return t.cfg.LearningRate
 }
 
 func (t *ganTask) Steps() int64         { return t.st.Step }
@@ -258,9 +296,9 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		}
 		step := t.st.Step
 		nets.Normal(stepRand(t.cfg.Seed, 2, step), t.z, 0, 1)
-		lr := t.sched.At(int(step))
-		t.optD.SetLR(lr)
-		t.optG.SetLR(lr)
+		t.optD.SetLR(t.schedD.At(int(step)))
+		t.optG.SetLR(t.sched.At(int(step)))
+		g.SetRand(stepRand(t.cfg.Seed, 3, step))
 
 		// Discriminator: real images toward RealLabel, generated ones (a constant here) toward 0.
 		g.Reset()
@@ -279,17 +317,24 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		g.Backward(dLoss)
 		t.optD.Step()
 
-		// Generator: make the updated discriminator call the same noise's images real.
-		g.Reset()
-		out := t.disc.Forward(g, t.gen.Forward(g, t.z))
-		gLoss := g.BCEWithLogitsLoss(out, t.ones, bce)
-		gv := float64(gLoss.Data[0])
-		if !finite(gv) {
-			return fmt.Errorf("gan: generator loss is %v at step %d", gv, step)
+		// Generator: make the updated discriminator call the same noise's images real (and
+		// fresh noise's on any further generator updates).
+		var gv float64
+		for k := range t.cfg.GSteps {
+			if k > 0 {
+				nets.Normal(stepRand(t.cfg.Seed, 4+uint64(k), step), t.z, 0, 1)
+			}
+			g.Reset()
+			out := t.disc.Forward(g, t.gen.Forward(g, t.z))
+			gLoss := g.BCEWithLogitsLoss(out, t.ones, bce)
+			gv = float64(gLoss.Data[0])
+			if !finite(gv) {
+				return fmt.Errorf("gan: generator loss is %v at step %d", gv, step)
+			}
+			t.optG.ZeroGrad()
+			g.Backward(gLoss)
+			t.optG.Step()
 		}
-		t.optG.ZeroGrad()
-		g.Backward(gLoss)
-		t.optG.Step()
 
 		t.st.DLoss += dv
 		t.st.GLoss += gv
@@ -305,6 +350,9 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 			t.env.log(t.st.Step, "charts/d_real", t.st.DReal/n)
 			t.env.log(t.st.Step, "charts/d_fake", t.st.DFake/n)
 			t.env.log(t.st.Step, "charts/learning_rate", t.optG.LR())
+			if t.cfg.DLearningRate > 0 {
+				t.env.log(t.st.Step, "charts/d_learning_rate", t.optD.LR())
+			}
 			t.st.DLoss, t.st.GLoss, t.st.DReal, t.st.DFake, t.st.Count = 0, 0, 0, 0, 0
 		}
 		if t.st.Step%t.perEpoch == 0 {

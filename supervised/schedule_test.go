@@ -2,10 +2,13 @@ package supervised
 
 import (
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gorl/gorl/nets"
 )
 
 func TestWSDSchedule(t *testing.T) {
@@ -94,4 +97,43 @@ func metricValues(t *testing.T, dir, key string) []float64 {
 		}
 	}
 	return vs
+}
+
+// TestGANDiscriminatorOptions: d_learning_rate, g_steps, d_batch_norm and d_dropout are
+// validated, build the discriminator they name and train.
+func TestGANDiscriminatorOptions(t *testing.T) {
+	for _, v := range []string{"g_steps=0", "d_learning_rate=-1", "d_dropout=1", "d_dropout=-0.1"} {
+		if err := config(t, "gan", v).Validate(); err == nil {
+			t.Errorf("%s: no error", v)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	count := func(d *nets.Sequential) (bn, drop int) {
+		for _, l := range d.Layers {
+			switch l.(type) {
+			case *nets.BatchNorm2D:
+				bn++
+			case nets.Dropout:
+				drop++
+			}
+		}
+		return bn, drop
+	}
+	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, true, 0)); bn != 1 || drop != 0 {
+		t.Errorf("the paper's D: %d batch norms, %d dropouts", bn, drop)
+	}
+	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, false, 0.3)); bn != 0 || drop != 2 {
+		t.Errorf("a dropout D: %d batch norms, %d dropouts", bn, drop)
+	}
+	r, _ := train(t, tinyConfig(t, "gan", "lr_schedule=constant", "learning_rate=0.0001", "d_learning_rate=0.0004",
+		"g_steps=2", "d_batch_norm=false", "d_dropout=0.3"), t.TempDir())
+	if rates := metricValues(t, r.Dir, "charts/learning_rate"); len(rates) == 0 || rates[0] != 1e-4 {
+		t.Errorf("generator rates %v: want 1e-4", rates)
+	}
+	if rates := metricValues(t, r.Dir, "charts/d_learning_rate"); len(rates) == 0 || rates[0] != 4e-4 {
+		t.Errorf("discriminator rates %v: want 4e-4", rates)
+	}
+	if d := metricValues(t, r.Dir, "losses/d_loss"); len(d) == 0 || !finite(d[len(d)-1]) {
+		t.Errorf("discriminator losses %v", d)
+	}
 }
