@@ -220,41 +220,13 @@ func (v *SyncVector) Close() error {
 type ParallelVector struct {
 	*vecCore
 	workers int
-	task    vecTask
-	steps   *workers.Splitter
+	blocks  *workers.Blocks
 }
 
 // partsPerWorker is how many parts a ParallelVector splits its copies into per worker: enough
 // for the goroutines to even out a slow core or a late start, few enough that taking a part
 // (one atomic operation) is nothing next to stepping it.
 const partsPerWorker = 8
-
-// vecTask resets or steps a ParallelVector's copies, one part at a time, for workers.Run. It is
-// a field of the env, so passing it as a workers.Task allocates nothing.
-type vecTask struct {
-	c      *vecCore
-	parts  int
-	reset  bool
-	panics []any // of each part in the current call
-}
-
-var _ workers.Task = (*vecTask)(nil)
-
-// Run resets or steps part p, recording a panic instead of letting it unwind a pool worker.
-func (t *vecTask) Run(_, p int) {
-	defer func() {
-		if r := recover(); r != nil {
-			t.panics[p] = r
-		}
-	}()
-	n := len(t.c.envs)
-	lo, hi := p*n/t.parts, (p+1)*n/t.parts
-	if t.reset {
-		t.c.resetBlock(lo, hi)
-	} else {
-		t.c.stepBlock(lo, hi)
-	}
-}
 
 // NewParallelVector makes n copies with newEnv and steps them on up to numWorkers goroutines
 // (at most n; numWorkers <= 0 means runtime.GOMAXPROCS(0)), the caller's included. A Step too
@@ -270,41 +242,22 @@ func NewParallelVector(newEnv func() (Env, error), n, numWorkers int) (*Parallel
 	}
 	numWorkers = min(numWorkers, n)
 	parts := min(n, partsPerWorker*numWorkers)
-	return &ParallelVector{vecCore: c, workers: numWorkers, task: vecTask{c: c, parts: parts, panics: make([]any, parts)},
-		steps: workers.NewSplitter(numWorkers)}, nil
+	return &ParallelVector{vecCore: c, workers: numWorkers,
+		blocks: workers.NewBlocks(n, parts, numWorkers, c.stepBlock, c.resetBlock)}, nil
 }
 
 // Workers is the most goroutines, the caller's included, that step the copies.
 func (v *ParallelVector) Workers() int { return v.workers }
 
-// dispatch runs every part and waits for all of them, then re-raises the first part's panic.
-// Steps go through the Splitter, which keeps them on the caller's goroutine while that is
-// faster; a Reset, rare and often costlier, is always split.
-func (v *ParallelVector) dispatch(reset bool) {
-	t := &v.task
-	t.reset = reset
-	if reset {
-		workers.Run(v.workers, t.parts, t)
-	} else {
-		v.steps.Run(t.parts, t)
-	}
-	for i, p := range t.panics {
-		if p != nil {
-			clear(t.panics[i:])
-			panic(p)
-		}
-	}
-}
-
 func (v *ParallelVector) Reset(seed *uint64) []float32 {
 	v.beginReset(seed)
-	v.dispatch(true)
+	v.blocks.Reset()
 	return v.obs
 }
 
 func (v *ParallelVector) Step(actions []float32) ([]float32, []float64, []bool, []bool) {
 	v.beginStep(actions)
-	v.dispatch(false)
+	v.blocks.Step()
 	return v.obs, v.rewards, v.term, v.trunc
 }
 

@@ -62,8 +62,7 @@ type CartPoleVector struct {
 	started, closed bool
 
 	workers int
-	task    cartPoleTask
-	steps   *workers.Splitter
+	blocks  *workers.Blocks
 }
 
 // partsPerWorker is how many parts the batch is split into per worker: enough to even out a
@@ -75,36 +74,6 @@ const (
 	partsPerWorker = 8
 	minPartCopies  = 32
 )
-
-// cartPoleTask resets or steps the parts of a batch for workers.Run. It is a field of the
-// batch, so passing it as a workers.Task allocates nothing.
-type cartPoleTask struct {
-	v      *CartPoleVector
-	parts  int
-	reset  bool
-	panics []any // of each part in the current call
-}
-
-var _ workers.Task = (*cartPoleTask)(nil)
-
-// Run resets or steps part p. Step checks the actions first, so nothing here should panic; if
-// something does, the panic is recorded and raised again in the caller's goroutine rather
-// than unwinding a pool worker and killing the process.
-func (t *cartPoleTask) Run(_, p int) {
-	defer func() {
-		if r := recover(); r != nil {
-			t.panics[p] = r
-		}
-	}()
-	lo, hi := p*t.v.n/t.parts, (p+1)*t.v.n/t.parts
-	if t.reset {
-		for i := lo; i < hi; i++ {
-			t.v.resetCopy(i)
-		}
-		return
-	}
-	t.v.stepBlock(lo, hi)
-}
 
 var _ env.VectorEnv = (*CartPoleVector)(nil)
 
@@ -166,8 +135,7 @@ func newCartPoleVector(n int, opts env.Options, maxEpisodeSteps, numWorkers int)
 		workers:  numWorkers,
 	}
 	parts := max(1, min(n/minPartCopies, partsPerWorker*numWorkers))
-	v.task = cartPoleTask{v: v, parts: parts, panics: make([]any, parts)}
-	v.steps = workers.NewSplitter(numWorkers)
+	v.blocks = workers.NewBlocks(n, parts, numWorkers, v.stepBlock, v.resetBlock)
 	return v, nil
 }
 
@@ -192,7 +160,7 @@ func (v *CartPoleVector) Reset(seed *uint64) []float32 {
 		}
 	}
 	v.started = true
-	v.dispatch(true)
+	v.blocks.Reset()
 	return v.obs
 }
 
@@ -216,7 +184,7 @@ func (v *CartPoleVector) Step(actions []float32) ([]float32, []float64, []bool, 
 		}
 	}
 	v.actions = actions
-	v.dispatch(false)
+	v.blocks.Step()
 	v.actions = nil
 	return v.obs, v.rewards, v.term, v.trunc
 }
@@ -228,22 +196,10 @@ func (v *CartPoleVector) Close() error {
 	return nil
 }
 
-// dispatch resets or steps every part and waits for all of them, then re-raises the first
-// part's panic. Steps go through the Splitter, which keeps them on the caller's goroutine while
-// that is faster (a small batch); a Reset is always split.
-func (v *CartPoleVector) dispatch(reset bool) {
-	t := &v.task
-	t.reset = reset
-	if reset {
-		workers.Run(v.workers, t.parts, t)
-	} else {
-		v.steps.Run(t.parts, t)
-	}
-	for i, p := range t.panics {
-		if p != nil {
-			clear(t.panics[i:])
-			panic(p)
-		}
+// resetBlock starts a new episode in copies [lo, hi).
+func (v *CartPoleVector) resetBlock(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		v.resetCopy(i)
 	}
 }
 
