@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gorl/gorl/internal/suggest"
 )
 
 // Common holds the keys every supervised run has. Each task's Config embeds it.
@@ -207,7 +208,7 @@ func kindOf(cfg Config, key string) string {
 
 func unknownKey(source, key string, keys []string, task string) error {
 	msg := fmt.Sprintf("%s: unknown config key %q", source, key)
-	if s := closest(key, keys); s != "" {
+	if s := suggest.Closest(key, keys); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	settable := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "task" })
@@ -256,37 +257,4 @@ func ParseConfig(data []byte, source string) (Config, error) {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return cfg, nil
-}
-
-// closest returns the candidate nearest to s by edit distance when it is a plausible typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
