@@ -55,6 +55,13 @@ type GANConfig struct {
 	// DDropout is the dropout probability after each of the discriminator's leaky ReLUs (the
 	// common alternative to batch norm in small MNIST GANs); 0 is none. Default: 0.
 	DDropout float64 `yaml:"d_dropout"`
+	// Conditional makes it an AC-GAN (Odena, Olah and Shlens 2017, "Conditional image synthesis
+	// with auxiliary classifier GANs"): the generator gets a one-hot class after the noise, the
+	// discriminator a second head of class logits, and both add the cross-entropy of the classes
+	// (real images' labels, generated images' requested classes) to their losses. The generator
+	// is then pushed toward images a classifier recognizes, and samples are drawn with the
+	// classes in turn, so every class appears. Default: false.
+	Conditional bool `yaml:"conditional"`
 	// Beta1 is both Adams' first β. Default: 0.5.
 	Beta1 float64 `yaml:"beta1"`
 	// RealLabel is the discriminator's target for real images: below 1 it is one-sided label
@@ -123,10 +130,11 @@ func NewGenerator(rng *rand.Rand, latent, f, c, h, w int) *nets.Sequential {
 	return g
 }
 
-// NewDiscriminator returns the DCGAN discriminator for c×h×w images: one logit per image. With
+// NewDiscriminator returns the DCGAN discriminator for c×h×w images: outputs logits per image
+// (1, or 1 + the number of classes for an AC-GAN, the first the real/fake logit). With
 // batchNorm the second convolution is followed by batch norm (the paper's D); with dropout > 0
 // each leaky ReLU is followed by dropout (the graph then needs a random generator).
-func NewDiscriminator(rng *rand.Rand, f, c, h, w int, batchNorm bool, dropout float64) *nets.Sequential {
+func NewDiscriminator(rng *rand.Rand, f, c, h, w, outputs int, batchNorm bool, dropout float64) *nets.Sequential {
 	down := func(in, out int, bias bool) *nets.Conv2D {
 		return nets.NewConv2D(rng, in, out, nets.Pair(4), bias, nets.ConvOptions{Stride: nets.Pair(2), Padding: nets.Pair(1)})
 	}
@@ -143,7 +151,7 @@ func NewDiscriminator(rng *rand.Rand, f, c, h, w int, batchNorm bool, dropout fl
 	if dropout > 0 {
 		layers = append(layers, nets.Dropout{P: dropout})
 	}
-	layers = append(layers, nets.Flatten{}, nets.NewLinear(rng, 2*f*(h/4)*(w/4), 1, true))
+	layers = append(layers, nets.Flatten{}, nets.NewLinear(rng, 2*f*(h/4)*(w/4), outputs, true))
 	d := nets.NewSequential(layers...)
 	dcganInit(rng, d)
 	return d
@@ -183,6 +191,8 @@ type ganTask struct {
 	z           *nets.Tensor
 	ones, zeros *nets.Tensor
 	real        *nets.Tensor // the discriminator's targets for real images (RealLabel)
+	classes     int          // the one-hot size appended to the noise: 0, or the classes (AC-GAN)
+	fakeLabels  []int        // the classes requested of the generator this step (AC-GAN)
 	fixedZ      *nets.Tensor
 	st          ganState
 }
@@ -223,8 +233,11 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 	env.note("%s: %d training images of %d×%d×%d", c.Dataset, train.Len(), train.C, train.H, train.W)
 	t := &ganTask{cfg: c, env: env, train: train, g: nets.NewGraph()}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x6a2))
-	t.gen = NewGenerator(rng, c.LatentSize, c.GenFeatures, train.C, train.H, train.W)
-	t.disc = NewDiscriminator(rng, c.DiscFeatures, train.C, train.H, train.W, c.DBatchNorm, c.DDropout)
+	if c.Conditional {
+		t.classes = len(train.Classes)
+	}
+	t.gen = NewGenerator(rng, c.LatentSize+t.classes, c.GenFeatures, train.C, train.H, train.W)
+	t.disc = NewDiscriminator(rng, c.DiscFeatures, train.C, train.H, train.W, 1+t.classes, c.DBatchNorm, c.DDropout)
 	if t.optG, err = newOptimizer("adam", t.gen.Params(), c.LearningRate, 0, 0, c.Beta1); err != nil {
 		return nil, err
 	}
@@ -237,13 +250,15 @@ func newGANTask(c *GANConfig, env taskEnv) (*ganTask, error) {
 	}
 	t.sched = newSchedule(c.LRSchedule, c.LearningRate, t.TotalSteps())
 	t.schedD = newSchedule(c.LRSchedule, t.dLR(), t.TotalSteps())
-	t.z = nets.New(c.BatchSize, c.LatentSize)
+	t.z = nets.New(c.BatchSize, c.LatentSize+t.classes)
+	t.fakeLabels = make([]int, c.BatchSize)
 	t.ones, t.zeros = nets.New(c.BatchSize, 1), nets.New(c.BatchSize, 1)
 	nets.Constant(t.ones, 1)
 	t.real = nets.New(c.BatchSize, 1)
 	nets.Constant(t.real, float32(c.RealLabel))
-	t.fixedZ = nets.New(64, c.LatentSize)
+	t.fixedZ = nets.New(64, c.LatentSize+t.classes)
 	nets.Normal(rand.New(rand.NewPCG(c.Seed, 0xf12ed)), t.fixedZ, 0, 1)
+	setClasses(t.fixedZ, t.classes, func(i int) int { return i % max(1, t.classes) })
 	return t, nil
 }
 
@@ -295,7 +310,7 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 			return fmt.Errorf("loading batch %d: %w", t.st.Step, err)
 		}
 		step := t.st.Step
-		nets.Normal(stepRand(t.cfg.Seed, 2, step), t.z, 0, 1)
+		t.noise(stepRand(t.cfg.Seed, 2, step))
 		t.optD.SetLR(t.schedD.At(int(step)))
 		t.optG.SetLR(t.sched.At(int(step)))
 		g.SetRand(stepRand(t.cfg.Seed, 3, step))
@@ -307,9 +322,13 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		g.SetRecording(true)
 		realLogits := t.disc.Forward(g, b.X)
 		fakeLogits := t.disc.Forward(g, fake)
-		dLoss := g.Add(g.BCEWithLogitsLoss(realLogits, t.real, bce), g.BCEWithLogitsLoss(fakeLogits, t.zeros, bce))
+		realSrc, fakeSrc := t.source(g, realLogits), t.source(g, fakeLogits)
+		dLoss := g.Add(g.BCEWithLogitsLoss(realSrc, t.real, bce), g.BCEWithLogitsLoss(fakeSrc, t.zeros, bce))
+		if t.classes > 0 {
+			dLoss = g.Add(dLoss, g.Add(t.classLoss(g, realLogits, b.Labels), t.classLoss(g, fakeLogits, t.fakeLabels)))
+		}
 		dv := float64(dLoss.Data[0])
-		dReal, dFake := meanSigmoid(realLogits.Data), meanSigmoid(fakeLogits.Data)
+		dReal, dFake := meanSigmoid(realSrc.Data), meanSigmoid(fakeSrc.Data)
 		if !finite(dv) {
 			return fmt.Errorf("gan: discriminator loss is %v at step %d", dv, step)
 		}
@@ -322,11 +341,14 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 		var gv float64
 		for k := range t.cfg.GSteps {
 			if k > 0 {
-				nets.Normal(stepRand(t.cfg.Seed, 4+uint64(k), step), t.z, 0, 1)
+				t.noise(stepRand(t.cfg.Seed, 4+uint64(k), step))
 			}
 			g.Reset()
 			out := t.disc.Forward(g, t.gen.Forward(g, t.z))
-			gLoss := g.BCEWithLogitsLoss(out, t.ones, bce)
+			gLoss := g.BCEWithLogitsLoss(t.source(g, out), t.ones, bce)
+			if t.classes > 0 {
+				gLoss = g.Add(gLoss, t.classLoss(g, out, t.fakeLabels))
+			}
 			gv = float64(gLoss.Data[0])
 			if !finite(gv) {
 				return fmt.Errorf("gan: generator loss is %v at step %d", gv, step)
@@ -368,6 +390,45 @@ func (t *ganTask) Learn(ctx context.Context, until int64) error {
 	return nil
 }
 
+// noise draws the step's noise into t.z and, for an AC-GAN, the requested classes (uniform) into
+// t.fakeLabels and their one-hot codes after the noise.
+func (t *ganTask) noise(r *rand.Rand) {
+	nets.Normal(r, t.z, 0, 1)
+	if t.classes > 0 {
+		for i := range t.fakeLabels {
+			t.fakeLabels[i] = r.IntN(t.classes)
+		}
+		setClasses(t.z, t.classes, func(i int) int { return t.fakeLabels[i] })
+	}
+}
+
+// setClasses overwrites the last k entries of each row of z with the one-hot code of class(row)
+// (nothing when k is 0).
+func setClasses(z *nets.Tensor, k int, class func(row int) int) {
+	if k == 0 {
+		return
+	}
+	n, m := z.Shape[0], z.Shape[1]
+	for i := range n {
+		row := z.Data[i*m+m-k : (i+1)*m]
+		clear(row)
+		row[class(i)] = 1
+	}
+}
+
+// source is the real/fake logit column of the discriminator's output.
+func (t *ganTask) source(g *nets.Graph, logits *nets.Tensor) *nets.Tensor {
+	if t.classes == 0 {
+		return logits
+	}
+	return g.Narrow(logits, 1, 0, 1)
+}
+
+// classLoss is the AC-GAN's cross-entropy of the discriminator's class logits.
+func (t *ganTask) classLoss(g *nets.Graph, logits *nets.Tensor, labels []int) *nets.Tensor {
+	return g.CrossEntropyLoss(g.Narrow(logits, 1, 1, t.classes), labels, nets.CrossEntropyOptions{})
+}
+
 func meanSigmoid(logits []float32) float64 {
 	var s float64
 	for _, v := range logits {
@@ -402,7 +463,7 @@ func (t *ganTask) writeSamples(path string) error {
 func (t *ganTask) meta() map[string]string {
 	return map[string]string{"gorl.task": "gan", "dataset": t.cfg.Dataset, "latent_size": fmt.Sprint(t.cfg.LatentSize),
 		"gen_features": fmt.Sprint(t.cfg.GenFeatures), "disc_features": fmt.Sprint(t.cfg.DiscFeatures),
-		"channels": fmt.Sprint(t.train.C), "height": fmt.Sprint(t.train.H), "width": fmt.Sprint(t.train.W)}
+		"conditional": fmt.Sprint(t.cfg.Conditional), "channels": fmt.Sprint(t.train.C), "height": fmt.Sprint(t.train.H), "width": fmt.Sprint(t.train.W)}
 }
 
 func (t *ganTask) Save(dir string) error {
@@ -432,15 +493,18 @@ type GANJudgement struct {
 	MinClassShare float64   `json:"min_class_share"`
 }
 
-// JudgeGenerator draws n samples from gen (noise from seed) and classifies them with c.
-func JudgeGenerator(gen *nets.Sequential, latent int, c *Classifier, n int, seed uint64) GANJudgement {
+// JudgeGenerator draws n samples from gen (noise from seed) and classifies them with c. A
+// conditional generator (classes > 0, the one-hot size after its latent noise) is asked for the
+// classes in turn; 0 is an unconditional one.
+func JudgeGenerator(gen *nets.Sequential, latent, classes int, c *Classifier, n int, seed uint64) GANJudgement {
 	j := GANJudgement{Samples: n, ClassShares: make([]float64, len(c.Classes))}
 	rng := rand.New(rand.NewPCG(seed, 0x10d9e))
 	confident := 0
 	for done := 0; done < n; {
 		m := min(100, n-done)
-		z := nets.New(m, latent)
+		z := nets.New(m, latent+classes)
 		nets.Normal(rng, z, 0, 1)
+		setClasses(z, classes, func(i int) int { return (done + i) % max(1, classes) })
 		probs := c.Probs(generate(gen, z), m)
 		for _, p := range probs {
 			best := 0
@@ -486,7 +550,7 @@ func (t *ganTask) Finish(dir string) (map[string]any, string, error) {
 		if c.C != t.train.C || c.H != t.train.H || c.W != t.train.W || len(c.Classes) != len(t.train.Classes) {
 			return nil, "", fmt.Errorf("judge: the classifier in %s takes %d×%d×%d images of %d classes, the generator makes %d×%d×%d", t.cfg.Judge, c.C, c.H, c.W, len(c.Classes), t.train.C, t.train.H, t.train.W)
 		}
-		j := JudgeGenerator(t.gen, t.cfg.LatentSize, c, t.cfg.JudgeSamples, t.cfg.Seed)
+		j := JudgeGenerator(t.gen, t.cfg.LatentSize, t.classes, c, t.cfg.JudgeSamples, t.cfg.Seed)
 		f["judge"] = j
 		sum += fmt.Sprintf("; the classifier is confident (p > 0.9) on %.1f%% of %d samples, rarest class %.1f%%", 100*j.ConfidentShare, j.Samples, 100*j.MinClassShare)
 	}

@@ -119,10 +119,10 @@ func TestGANDiscriminatorOptions(t *testing.T) {
 		}
 		return bn, drop
 	}
-	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, true, 0)); bn != 1 || drop != 0 {
+	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, 1, true, 0)); bn != 1 || drop != 0 {
 		t.Errorf("the paper's D: %d batch norms, %d dropouts", bn, drop)
 	}
-	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, false, 0.3)); bn != 0 || drop != 2 {
+	if bn, drop := count(NewDiscriminator(rng, 8, 1, 28, 28, 1, false, 0.3)); bn != 0 || drop != 2 {
 		t.Errorf("a dropout D: %d batch norms, %d dropouts", bn, drop)
 	}
 	r, _ := train(t, tinyConfig(t, "gan", "lr_schedule=constant", "learning_rate=0.0001", "d_learning_rate=0.0004",
@@ -135,5 +135,33 @@ func TestGANDiscriminatorOptions(t *testing.T) {
 	}
 	if d := metricValues(t, r.Dir, "losses/d_loss"); len(d) == 0 || !finite(d[len(d)-1]) {
 		t.Errorf("discriminator losses %v", d)
+	}
+}
+
+// TestACGAN: conditional=true feeds the generator a one-hot class after the noise, gives the
+// discriminator a class head, trains with finite losses, and the noise rows carry the classes.
+func TestACGAN(t *testing.T) {
+	r, _ := train(t, tinyConfig(t, "gan", "conditional=true", "epochs=1"), t.TempDir())
+	task := r.task.(*ganTask)
+	if in := task.gen.Layers[0].(*nets.Linear).Weight.Shape[1]; in != 8+10 {
+		t.Errorf("generator input %d, want latent 8 + 10 classes", in)
+	}
+	layers := task.disc.Layers
+	if out := layers[len(layers)-1].(*nets.Linear).Weight.Shape[0]; out != 11 {
+		t.Errorf("discriminator outputs %d, want 1 + 10 classes", out)
+	}
+	for _, k := range []string{"losses/d_loss", "losses/g_loss"} {
+		if v := metricValues(t, r.Dir, k); len(v) == 0 || !finite(v[len(v)-1]) {
+			t.Errorf("%s: %v", k, v)
+		}
+	}
+	z := nets.New(3, 5)
+	nets.Constant(z, 7)
+	setClasses(z, 3, func(i int) int { return 2 - i })
+	want := []float32{7, 7, 0, 0, 1, 7, 7, 0, 1, 0, 7, 7, 1, 0, 0}
+	for i := range want {
+		if z.Data[i] != want[i] {
+			t.Fatalf("setClasses: %v, want %v", z.Data, want)
+		}
 	}
 }
