@@ -200,6 +200,14 @@ func serve() {
 		case e := <-pool.jobs:
 			e.j.work(e.gen, -1)
 		case <-idle.C:
+			// A job and the timer can be ready together (this goroutine was not scheduled
+			// for a while): the job wins, so that a busy pool does not restart its workers.
+			select {
+			case e := <-pool.jobs:
+				e.j.work(e.gen, -1)
+				continue
+			default:
+			}
 			pool.mu.Lock()
 			pool.started.Add(-1)
 			pool.mu.Unlock()
