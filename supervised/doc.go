@@ -14,8 +14,9 @@
 //	             parallel streams, gradient clipping, Adam or RMSprop, a validation split by file;
 //	             Sampler draws text at a temperature; the default corpus is $(go env GOROOT)/src
 //	gan          GANConfig: a DCGAN (transposed-convolution generator, strided-convolution
-//	             discriminator, BCE on logits, Adam with β1 0.5) with a grid of samples per epoch;
-//	             a trained cnn run judges its samples (JudgeGenerator)
+//	             discriminator, BCE on logits, Adam with β1 0.5), by default an AC-GAN (one-hot
+//	             class into G, a class head on D), with a grid of samples per epoch; a trained
+//	             cnn run judges its samples (JudgeGenerator)
 //	autoencoder  AutoencoderConfig: dense or convolutional, BCE on pixels; with a 2-D code the
 //	             latent space coloured by class and the images of a grid of codes
 //

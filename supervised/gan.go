@@ -14,11 +14,12 @@ import (
 )
 
 // GANConfig configures `rlrun fit gan mnist`: a DCGAN (Radford, Metz and Chintala 2015) scaled
-// to MNIST. The generator maps noise through a linear layer to 2F channels at a quarter of the
-// image size and two transposed convolutions (kernel 4, stride 2) up to the image, with batch norm
-// and ReLU between and tanh at the end; the discriminator is two strided convolutions with leaky
-// ReLU (batch norm on the second) and a linear layer to one logit. Both train with BCE on logits
-// and Adam with β1 = 0.5, weights drawn from N(0, 0.02) as in the paper.
+// to MNIST, by default class-conditional with an auxiliary classifier (AC-GAN, see Conditional).
+// The generator maps noise through a linear layer to 2F channels at a quarter of the image size
+// and two transposed convolutions (kernel 4, stride 2) up to the image, with batch norm and ReLU
+// between and tanh at the end; the discriminator is two strided convolutions with leaky ReLU
+// (batch norm on the second) and a linear layer to one logit (plus the class logits). Both train
+// with BCE on logits and Adam with β1 = 0.5, weights drawn from N(0, 0.02) as in the paper.
 type GANConfig struct {
 	Common `yaml:",inline"`
 	// Dataset is mnist or fashion-mnist (any set of images whose sides are multiples of 4).
@@ -60,7 +61,10 @@ type GANConfig struct {
 	// discriminator a second head of class logits, and both add the cross-entropy of the classes
 	// (real images' labels, generated images' requested classes) to their losses. The generator
 	// is then pushed toward images a classifier recognizes, and samples are drawn with the
-	// classes in turn, so every class appears. Default: false.
+	// classes in turn, so every class appears. Measured on MNIST (6 epochs, seed CNN judge):
+	// 89.1% of samples confident and every digit 6.9-11.5%, against 66.4% and "1" at 1.8% for
+	// the unconditional DCGAN, which under-produces some digits and plateaus by epoch 3.
+	// Default: true.
 	Conditional bool `yaml:"conditional"`
 	// Beta1 is both Adams' first β. Default: 0.5.
 	Beta1 float64 `yaml:"beta1"`
@@ -81,7 +85,7 @@ type GANConfig struct {
 // DefaultGANConfig returns the defaults of rlrun fit gan.
 func DefaultGANConfig() *GANConfig {
 	return &GANConfig{Common: defaultCommon("gan", 6), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
-		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "cosine", GSteps: 1, DBatchNorm: true, Beta1: 0.5, RealLabel: 0.9, JudgeSamples: 1000}
+		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "cosine", GSteps: 1, DBatchNorm: true, Conditional: true, Beta1: 0.5, RealLabel: 0.9, JudgeSamples: 1000}
 }
 
 func (c *GANConfig) resolve() {

@@ -126,7 +126,7 @@ func TestGANDiscriminatorOptions(t *testing.T) {
 		t.Errorf("a dropout D: %d batch norms, %d dropouts", bn, drop)
 	}
 	r, _ := train(t, tinyConfig(t, "gan", "lr_schedule=constant", "learning_rate=0.0001", "d_learning_rate=0.0004",
-		"g_steps=2", "d_batch_norm=false", "d_dropout=0.3"), t.TempDir())
+		"g_steps=2", "d_batch_norm=false", "d_dropout=0.3", "conditional=false"), t.TempDir())
 	if rates := metricValues(t, r.Dir, "charts/learning_rate"); len(rates) == 0 || rates[0] != 1e-4 {
 		t.Errorf("generator rates %v: want 1e-4", rates)
 	}
