@@ -61,9 +61,10 @@ type GANConfig struct {
 	// discriminator a second head of class logits, and both add the cross-entropy of the classes
 	// (real images' labels, generated images' requested classes) to their losses. The generator
 	// is then pushed toward images a classifier recognizes, and samples are drawn with the
-	// classes in turn, so every class appears. Measured on MNIST (6 epochs, seed CNN judge):
-	// 89.1% of samples confident and every digit 6.9-11.5%, against 66.4% and "1" at 1.8% for
-	// the unconditional DCGAN, which under-produces some digits and plateaus by epoch 3.
+	// classes in turn, so every class appears. Measured on MNIST (seed CNN judge, 1,000
+	// samples): 89.1% of samples confident after 6 epochs and 91.0% after 10 (the default run
+	// length, 805 s), every digit 8.3-11.3%, against 66.4% and "1" at 1.8% for the
+	// unconditional DCGAN, which under-produces some digits and plateaus by epoch 3.
 	// Default: true.
 	Conditional bool `yaml:"conditional"`
 	// Beta1 is both Adams' first β. Default: 0.5.
@@ -84,7 +85,7 @@ type GANConfig struct {
 
 // DefaultGANConfig returns the defaults of rlrun fit gan.
 func DefaultGANConfig() *GANConfig {
-	return &GANConfig{Common: defaultCommon("gan", 6), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
+	return &GANConfig{Common: defaultCommon("gan", 10), Dataset: "mnist", LatentSize: 100, GenFeatures: 32, DiscFeatures: 32,
 		BatchSize: 64, LearningRate: 2e-4, LRSchedule: "cosine", GSteps: 1, DBatchNorm: true, Conditional: true, Beta1: 0.5, RealLabel: 0.9, JudgeSamples: 1000}
 }
 
