@@ -29,8 +29,9 @@ type GANConfig struct {
 	Data string `yaml:"data"`
 	// LatentSize is the size of the noise vector z ~ N(0, I). Default: 100.
 	LatentSize int `yaml:"latent_size"`
-	// GenFeatures (F) is the generator's width: 2F channels, then F. Default: 32 (the paper's
-	// 64 costs 3-6 times as much a step and scored no better after 3 epochs).
+	// GenFeatures (F) is the generator's width: 2F channels, then F. Default: 32 (64, the common
+	// PyTorch MNIST generator, costs ~1.6 times as much a step and scored no better: 90.5% of
+	// samples confident against 91.0% for the 10-epoch AC-GAN).
 	GenFeatures int `yaml:"gen_features"`
 	// DiscFeatures is the discriminator's: F channels, then 2F. Default: 32.
 	DiscFeatures int `yaml:"disc_features"`
