@@ -26,28 +26,35 @@ func reluForward(dst, src []float32) { elementwise(elemReLU, dst[:len(src)], src
 // reluBackward adds d into dx where the ReLU output y is positive.
 func reluBackward(dx, d, y []float32) { elementwise(elemReLUBackward, dx[:len(d)], d, y[:len(d)]) }
 
-// LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 is slope, as PyTorch's.
+// LeakyReLU returns x for x > 0 and slope·x otherwise; its derivative at 0 (either sign) is slope,
+// as PyTorch's. Both passes are branchless: on inputs of random sign (a GAN discriminator's) a
+// branch mispredicts half the time, and the branchy loops were a fifth of a DCGAN step. The
+// forward is max(x, 0) + slope·min(x, 0); the backward selects its factor from the sign and
+// zero test of x's bits (leakyNotPositive), which differs from PyTorch's only for a NaN input
+// with a positive sign bit (factor 1 instead of slope: the output is NaN either way).
 func (g *Graph) LeakyReLU(x *Tensor, slope float32) *Tensor {
 	out := g.resultDirty(x.Shape, x)
+	y := out.Data[:len(x.Data)]
 	for i, v := range x.Data {
-		if v > 0 {
-			out.Data[i] = v
-		} else {
-			out.Data[i] = v * slope
-		}
+		y[i] = max(v, 0) + slope*min(v, 0)
 	}
 	if out.Grad != nil {
 		g.Record(func() {
+			dx, xs := x.Grad[:len(out.Grad)], x.Data[:len(out.Grad)]
 			for i, d := range out.Grad {
-				if x.Data[i] > 0 {
-					x.Grad[i] += d
-				} else {
-					x.Grad[i] += d * slope
-				}
+				np := leakyNotPositive(xs[i])
+				dx[i] += d * (slope*np + (1 - np))
 			}
 		})
 	}
 	return out
+}
+
+// leakyNotPositive is 1 where v ≤ 0 (+0 and −0 included) and 0 where v > 0, without a branch:
+// as a signed integer, v's bits are positive exactly when v is, so subtracting 1 leaves the
+// 64-bit sign set for zero and for every negative value.
+func leakyNotPositive(v float32) float32 {
+	return float32(uint64(int64(int32(math.Float32bits(v)))-1) >> 63)
 }
 
 // Tanh returns tanh(x); the backward uses the output (1 − y²).

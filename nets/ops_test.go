@@ -240,3 +240,32 @@ func TestEmptyInnerDimension(t *testing.T) {
 		}
 	}
 }
+
+// TestLeakyReLUBranchlessMatchesDefinition: the branchless passes give PyTorch's values and
+// gradients bit for bit at the edges: both zeros (derivative slope), denormals, infinities.
+func TestLeakyReLUBranchlessMatchesDefinition(t *testing.T) {
+	const slope = 0.2
+	xs := []float32{-2, float32(math.Copysign(0, -1)), 0, 1e-45, -1e-45, 1e-30, 3,
+		float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, -math.MaxFloat32}
+	x := New(len(xs))
+	copy(x.Data, xs)
+	x.Grad = make([]float32, len(xs))
+	g := NewGraph()
+	y := g.LeakyReLU(x, slope)
+	for i := range y.Grad {
+		y.Grad[i] = 1.5
+	}
+	g.BackwardFromGrads()
+	for i, v := range xs {
+		wantY, wantD := v*slope, float32(1.5)*slope
+		if v > 0 {
+			wantY, wantD = v, 1.5
+		}
+		if y.Data[i] != wantY {
+			t.Errorf("LeakyReLU(%g) = %g, want %g", v, y.Data[i], wantY)
+		}
+		if x.Grad[i] != wantD {
+			t.Errorf("LeakyReLU'(%g)·1.5 = %g, want %g", v, x.Grad[i], wantD)
+		}
+	}
+}
