@@ -93,6 +93,28 @@ func (r *row) col(k int) col {
 func (c col) get(f int) float64    { return *(*float64)(unsafe.Add(c.p, uintptr(f)*c.st)) }
 func (c col) set(f int, v float64) { *(*float64)(unsafe.Add(c.p, uintptr(f)*c.st)) = v }
 
+// laneState reads the lane-change state of the vehicle in this column.
+func (c col) laneState() laneState {
+	return laneState{
+		s: c.get(pS), r0: c.get(pR0), e: c.get(pE), ec: c.get(pEC), es: c.get(pES),
+		v: c.get(pV), off: c.get(pOff), acc: c.get(pAcc),
+	}
+}
+
+// setLaneStep writes back what one simulation step of a lane change (laneStep or laneStepFast)
+// changed, and advances the vehicle's timer by dt.
+func (c col) setLaneStep(ls *laneState, dt float64) {
+	c.set(pS, ls.s)
+	c.set(pV, ls.v)
+	c.set(pR0, ls.r0)
+	c.set(pE, ls.e)
+	c.set(pEC, ls.ec)
+	c.set(pES, ls.es)
+	c.set(pSinB, ls.sinB)
+	c.set(pCosB, ls.cosB)
+	c.set(pTimer, c.get(pTimer)+dt)
+}
+
 // at returns entry k of plane f.
 func (r *row) at(f, k int) float64 { return r.d[f*r.stride+k] }
 
@@ -361,22 +383,11 @@ func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 			continue
 		}
 		c := r.col(e)
-		ls := laneState{
-			s: c.get(pS), r0: c.get(pR0), e: c.get(pE), ec: c.get(pEC), es: c.get(pES),
-			v: c.get(pV), off: c.get(pOff), acc: c.get(pAcc),
-		}
+		ls := c.laneState()
 		if !k.laneStepFast(&ls) {
 			continue
 		}
-		c.set(pS, ls.s)
-		c.set(pV, ls.v)
-		c.set(pR0, ls.r0)
-		c.set(pE, ls.e)
-		c.set(pEC, ls.ec)
-		c.set(pES, ls.es)
-		c.set(pSinB, ls.sinB)
-		c.set(pCosB, ls.cosB)
-		c.set(pTimer, c.get(pTimer)+k.dt)
+		c.setLaneStep(&ls, k.dt)
 		x := ls.v * c.get(pInv)
 		if ls.v < 0 {
 			x = 0

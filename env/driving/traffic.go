@@ -831,20 +831,9 @@ func (t *Traffic) moveSlow() {
 			continue
 		}
 		c := r.col(e)
-		ls := laneState{
-			s: c.get(pS), r0: c.get(pR0), e: c.get(pE), ec: c.get(pEC), es: c.get(pES),
-			v: c.get(pV), off: c.get(pOff), acc: c.get(pAcc),
-		}
+		ls := c.laneState()
 		steer, clipped := k.laneStep(&ls)
-		c.set(pS, ls.s)
-		c.set(pV, ls.v)
-		c.set(pR0, ls.r0)
-		c.set(pE, ls.e)
-		c.set(pEC, ls.ec)
-		c.set(pES, ls.es)
-		c.set(pSinB, ls.sinB)
-		c.set(pCosB, ls.cosB)
-		c.set(pTimer, c.get(pTimer)+k.dt)
+		c.setLaneStep(&ls, k.dt)
 		c.set(pFree, t.freeTerm(p, ls.v))
 		if clipped {
 			p.SteerCmd, p.Steer, p.steerLazy = steer, steer, false
