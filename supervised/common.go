@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gorl/gorl/nets"
+	"github.com/gorl/gorl/run/rundir"
 )
 
 // Files of a checkpoint besides ModelFile and run.json.
@@ -113,18 +113,6 @@ func stepRand(seed uint64, stream uint64, s int64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed^stream*0x9e3779b97f4a7c15, uint64(s)))
 }
 
-// saveJSON writes v as indented JSON to dir/name.
-func saveJSON(dir, name string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644)
-}
-
-// loadJSON reads dir/name into v.
-func loadJSON(dir, name string, v any) error { return readJSON(filepath.Join(dir, name), v) }
-
 // saveTraining writes the model (with meta), the optimizer and the task's state.
 func saveTraining(dir string, model any, meta map[string]string, opt nets.Optimizer, state any) error {
 	if err := nets.Save(filepath.Join(dir, ModelFile), model, meta); err != nil {
@@ -135,7 +123,7 @@ func saveTraining(dir string, model any, meta map[string]string, opt nets.Optimi
 			return err
 		}
 	}
-	return saveJSON(dir, stateFile, state)
+	return rundir.WriteJSON(filepath.Join(dir, stateFile), state)
 }
 
 // loadTraining restores what saveTraining wrote.
@@ -148,7 +136,7 @@ func loadTraining(dir string, model any, opt nets.Optimizer, state any) error {
 			return err
 		}
 	}
-	return loadJSON(dir, stateFile, state)
+	return rundir.ReadJSON(filepath.Join(dir, stateFile), state)
 }
 
 // finite reports whether v is neither NaN nor infinite.

@@ -333,6 +333,3 @@ func (r *Run) Close() error {
 	}
 	return errors.Join(err, r.logs.Close())
 }
-
-// readJSON decodes a JSON file of a checkpoint (the tasks' state files).
-func readJSON(path string, v any) error { return rundir.ReadJSON(path, v) }

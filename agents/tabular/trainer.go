@@ -2,7 +2,6 @@ package tabular
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -98,14 +97,6 @@ type trainerState struct {
 	SumSq float64 `json:"sum_sq_td_error"`
 	SumQ  float64 `json:"sum_q"`
 	N     int64   `json:"n"`
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 func checkVector(vec env.VectorEnv) error {
@@ -239,7 +230,7 @@ func (t *TDTrainer) Save(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, agentFile), b, 0o644); err != nil {
 		return fmt.Errorf("tabular: %w", err)
 	}
-	return writeJSON(filepath.Join(dir, trainerFile), &t.st)
+	return rundir.WriteJSON(filepath.Join(dir, trainerFile), &t.st)
 }
 
 // Load restores what Save wrote.
@@ -421,7 +412,7 @@ func (t *PlanTrainer) Save(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, plannerFile), b, 0o644); err != nil {
 		return fmt.Errorf("tabular: %w", err)
 	}
-	return writeJSON(filepath.Join(dir, trainerFile), &t.st)
+	return rundir.WriteJSON(filepath.Join(dir, trainerFile), &t.st)
 }
 
 // Load restores what Save wrote.

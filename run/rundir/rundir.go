@@ -91,6 +91,17 @@ func SyncTree(dir string) error {
 	return errors.Join(d.Sync(), d.Close())
 }
 
+// WriteJSON writes v to path as indented JSON with a final newline: a state file inside a
+// checkpoint's temporary directory, which WriteCheckpoint syncs and renames into place, so a
+// plain write is enough.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
 // ReadJSON decodes the JSON file path into v; a malformed file is an error naming it.
 func ReadJSON(path string, v any) error {
 	b, err := os.ReadFile(path)

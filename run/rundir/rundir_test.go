@@ -75,6 +75,29 @@ func TestWriteFileAtomicAndReadJSON(t *testing.T) {
 	}
 }
 
+// TestWriteJSON: indented JSON with a final newline, read back by ReadJSON; a value JSON
+// cannot encode is an error and writes nothing.
+func TestWriteJSON(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.json")
+	if err := WriteJSON(p, state{GlobalStep: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "{\n  \"global_step\": 7\n}\n" {
+		t.Errorf("WriteJSON wrote %q", b)
+	}
+	var v state
+	if err := ReadJSON(p, &v); err != nil || v.GlobalStep != 7 {
+		t.Errorf("ReadJSON after WriteJSON: %v, %v", v, err)
+	}
+	q := filepath.Join(t.TempDir(), "bad.json")
+	if err := WriteJSON(q, make(chan int)); err == nil {
+		t.Error("WriteJSON of a channel: no error")
+	}
+	if _, err := os.Stat(q); !os.IsNotExist(err) {
+		t.Errorf("WriteJSON of a channel left a file: %v", err)
+	}
+}
+
 type state struct {
 	GlobalStep int64 `json:"global_step"`
 }
