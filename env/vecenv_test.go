@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorl/gorl/internal/workers/workerstest"
 )
 
 // vecStep is one recorded vector Step.
@@ -297,12 +299,6 @@ func TestVectorConstructionErrors(t *testing.T) {
 	}
 }
 
-// poolWorkers counts the goroutines of internal/workers' pool, from a dump of every stack.
-func poolWorkers() int {
-	buf := make([]byte, 1<<20)
-	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "internal/workers.serve(")
-}
-
 // TestParallelVectorStopsItsWorkers: stepping starts the pool's workers, and once the env is
 // closed they exit (after idling), leaving no goroutine behind.
 func TestParallelVectorStopsItsWorkers(t *testing.T) {
@@ -312,17 +308,11 @@ func TestParallelVectorStopsItsWorkers(t *testing.T) {
 	}
 	v.Reset(nil)
 	v.Step(make([]float32, 8))
-	if n := poolWorkers(); n < 3 {
+	if n := workerstest.Count(); n < 3 {
 		t.Errorf("%d pool workers while a 4-worker env steps; want at least 3", n)
 	}
 	v.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for poolWorkers() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := poolWorkers(); n > 0 {
-		t.Errorf("%d pool workers 5s after Close; want none", n)
-	}
+	workerstest.AwaitNone(t, 5*time.Second)
 }
 
 // TestParallelVectorPanics: when several copies panic in one Step, the caller gets the panic

@@ -3,13 +3,12 @@ package classic_test
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorl/gorl/env"
 	"github.com/gorl/gorl/env/classic"
+	"github.com/gorl/gorl/internal/workers/workerstest"
 )
 
 // vecRecord is everything a vector env reports after one call.
@@ -312,27 +311,17 @@ func TestCartPoleVectorErrors(t *testing.T) {
 // TestCartPoleVectorCloseStopsWorkers: stepping on 2 workers starts the shared pool's worker,
 // and once the batch is closed it exits (after idling), leaving no goroutine behind.
 func TestCartPoleVectorCloseStopsWorkers(t *testing.T) {
-	poolWorkers := func() int {
-		buf := make([]byte, 1<<20)
-		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "internal/workers.serve(")
-	}
 	v, err := classic.NewCartPoleVector(64, env.Options{"workers": 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	v.Reset(env.Seed(1))
 	v.Step(make([]float32, 64))
-	if n := poolWorkers(); n < 1 {
+	if n := workerstest.Count(); n < 1 {
 		t.Errorf("%d pool workers while a 2-worker batch steps; want at least 1", n)
 	}
 	v.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for poolWorkers() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := poolWorkers(); n > 0 {
-		t.Errorf("%d pool workers 5s after Close; want none", n)
-	}
+	workerstest.AwaitNone(t, 5*time.Second)
 }
 
 // TestCartPoleVectorUnseeded: a batch never seeded seeds each copy at random on Reset(nil).

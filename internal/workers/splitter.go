@@ -53,9 +53,6 @@ func NewSplitter(threads int) *Splitter {
 		now: func() int64 { return int64(time.Since(epoch)) }}
 }
 
-// Threads is the most goroutines the Splitter runs parts on.
-func (s *Splitter) Threads() int { return s.threads }
-
 // Split reports whether the calls that are not probes currently run split.
 func (s *Splitter) Split() bool { return s.split }
 
