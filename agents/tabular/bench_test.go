@@ -3,7 +3,6 @@ package tabular_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/gorl/gorl/agents/tabular"
 	"github.com/gorl/gorl/env"
@@ -56,22 +55,23 @@ func benchLearnEnv(b *testing.B, e env.Env, m tabular.Method, cfg tabular.Config
 	if err != nil {
 		b.Fatal(err)
 	}
+	timeSteps(b, func() error { return ag.Learn(context.Background(), e, int64(b.N), nil) })
+}
+
+// timeSteps times learn, which takes b.N env steps on the calling goroutine, and reports steps
+// per wall-clock second and, where the thread's CPU time is available, per CPU second.
+func timeSteps(b *testing.B, learn func() error) {
 	b.ReportAllocs()
 	defer cputime.LockThread()()
 	b.ResetTimer()
 	c0 := cputime.Thread()
-	if err := ag.Learn(context.Background(), e, int64(b.N), nil); err != nil {
+	if err := learn(); err != nil {
 		b.Fatal(err)
 	}
-	reportSteps(b, b.N, cputime.Thread()-c0)
-}
-
-// reportSteps reports steps per wall-clock second and, where the thread's CPU time is
-// available, per CPU second.
-func reportSteps(b *testing.B, n int, cpu time.Duration) {
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "steps/s")
+	cpu := cputime.Thread() - c0
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 	if cpu > 0 {
-		b.ReportMetric(float64(n)/cpu.Seconds(), "steps/cpu-s")
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "steps/cpu-s")
 	}
 }
 
@@ -89,12 +89,5 @@ func BenchmarkTDTrainerFrozenLake(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	defer cputime.LockThread()()
-	b.ResetTimer()
-	c0 := cputime.Thread()
-	if err := tr.Learn(context.Background(), int64(b.N)); err != nil {
-		b.Fatal(err)
-	}
-	reportSteps(b, b.N, cputime.Thread()-c0)
+	timeSteps(b, func() error { return tr.Learn(context.Background(), int64(b.N)) })
 }
