@@ -433,8 +433,9 @@ func bruteNeighbours(tr *Traffic, i, c int) (front, rear int) {
 }
 
 // Within the lateral bounds quickBounds gives a vehicle changing lanes, its lane and rows stay
-// those it has and it cannot snap onto its lane's centre, as settleQuick assumes: checked at
-// offsets across the bounds of every such vehicle over random highway episodes.
+// those it has, and it can snap onto its lane's centre only within snapWindow, as settleQuick
+// assumes: checked at offsets across the bounds of every such vehicle over random highway
+// episodes.
 func TestQuickBounds(t *testing.T) {
 	for _, opts := range []env.Options{nil, {"lanes_count": 3, "vehicles_count": 30, "vehicles_density": 2}} {
 		h, err := NewHighway(opts)
@@ -461,7 +462,7 @@ func TestQuickBounds(t *testing.T) {
 				for k := 1; k < 50 && lo < hi; k++ {
 					r0 := lo + (hi-lo)*float64(k)/50
 					lane, off := tr.laneOf(r0, p.Lane)
-					if lane != p.Lane || (off < snapOffset && off > -snapOffset && lane == p.TargetLane) ||
+					if lane != p.Lane || (off < snapOffset && off > -snapOffset && lane == p.TargetLane && !tr.snapWindow(p, r0)) ||
 						tr.membershipOf(lane, off, r0, false) != p.memb {
 						t.Fatalf("vehicle %d at r0 = %v within (%v, %v): lane %d (was %d), offset %v, rows %v (were %v)",
 							i, r0, p.qlo, p.qhi, lane, p.Lane, off, tr.membershipOf(lane, off, r0, false), p.memb)

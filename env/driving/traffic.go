@@ -32,7 +32,7 @@ type Vehicle struct {
 
 	// Lane is the index of the nearest lane; TargetLane the lane the vehicle steers to.
 	Lane, TargetLane int
-	qlo, qhi         float64  // lateral offsets between which a lane change step is settleQuick's
+	qlo, qhi         float64  // lateral offsets between which a lane change step keeps its lane and rows (settleQuick)
 	radius           float64  // half the diagonal of the footprint
 	idx              [2]int32 // entries of the vehicle on the rows memb
 	memb             [2]int8  // rows (lanes) holding the vehicle, in increasing order (-1: unused)
@@ -903,15 +903,24 @@ func (t *Traffic) settle(i int32) float64 {
 }
 
 // settleQuick is settle for a vehicle changing lanes in the lanes' frame that stays on its
-// lane and its rows and does not reach its lane's centre, nearly every step of a lane change
-// (the lateral offsets where that holds are the interval quickBounds computed): its state
-// stays in its entry on its own lane, which it copies to the other lane's entry (position,
-// speed and free-road term: what the vehicles there read), marking a row whose order the move
-// broke, and returns its timer. It reports false, doing nothing, in the other cases.
+// lane and its rows and does not snap onto its lane's centre, nearly every step of a lane
+// change (the lateral offsets where the lane and rows stay are the interval quickBounds
+// computed; within it, snapping needs an offset in snapWindow and a heading within
+// snapAngle): its state stays in its entry on its own lane, which it copies to the other
+// lane's entry (position, speed and free-road term: what the vehicles there read), marking a
+// row whose order the move broke, and returns its timer. It reports false, doing nothing, in
+// the other cases.
 func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 	r, k := t.own(p)
 	c := r.col(k)
-	if r0 := c.get(pR0); !(r0 > p.qlo && r0 < p.qhi) {
+	r0 := c.get(pR0)
+	if !(r0 > p.qlo && r0 < p.qhi) {
+		return 0, false
+	}
+	// Near the centre a vehicle may wait several steps for its heading to converge: settle
+	// would do nothing then but what this function does, so only a heading that may snap
+	// (the test is settle's) needs settle.
+	if e := c.get(pE); e < snapAngle && e > -snapAngle && t.snapWindow(p, r0) {
 		return 0, false
 	}
 	s, v, free := c.get(pS), c.get(pV), c.get(pFree)
@@ -939,9 +948,10 @@ func (t *Traffic) settleQuick(p *Vehicle) (float64, bool) {
 }
 
 // quickBounds sets the open interval (qlo, qhi) of lateral offsets from lane 0's centre
-// around vehicle p's within which it keeps its lane (nearestLane) and its rows (membership)
-// and cannot snap onto its lane's centre: the nearest of those functions' breakpoints on
-// each side, moved in by a micrometre for the rounding of the comparisons.
+// around vehicle p's within which it keeps its lane (nearestLane) and its rows (membership):
+// the nearest of those functions' breakpoints on each side, moved in by a micrometre for the
+// rounding of the comparisons. (Snapping onto the lane's centre, within the interval, is
+// settleQuick's test of snapWindow and the heading.)
 func (t *Traffic) quickBounds(p *Vehicle) {
 	lo, hi := math.Inf(-1), math.Inf(1)
 	cut := func(b float64) {
@@ -970,14 +980,15 @@ func (t *Traffic) quickBounds(p *Vehicle) {
 		}
 	}
 	cut(c) // the side of the offset, which membership looks at
-	if l == p.TargetLane {
-		if math.Abs(p.r0-c) < snapOffset+1e-6 {
-			lo, hi = math.Inf(1), math.Inf(-1) // about to snap: always the full settle
-		}
-		cut(c - snapOffset)
-		cut(c + snapOffset)
-	}
 	p.qlo, p.qhi = lo+1e-6, hi-1e-6
+}
+
+// snapWindow reports whether vehicle p, changing lanes at offset r0 from lane 0's centre, may
+// be within snapOffset of its lane's centre, where settle snaps it onto the centre once its
+// heading is within snapAngle: on its target lane, and closer than snapOffset plus a
+// micrometre (settle's offset is computed another way, which may round differently).
+func (t *Traffic) snapWindow(p *Vehicle, r0 float64) bool {
+	return p.Lane == p.TargetLane && math.Abs(r0-t.off[p.Lane]) < snapOffset+1e-6
 }
 
 // A vehicle ending a lane change rejoins the fast path when within snapOffset [m] and
