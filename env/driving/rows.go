@@ -286,6 +286,9 @@ func (k *sweepConsts) table(tab *sweepTable) {
 const (
 	sweepClose   = 1 << iota // two neighbours on the row may overlap
 	sweepCrashed             // the row holds a crashed vehicle on the fast path
+	// sweepUnmoved: the row holds a vehicle changing lanes that the sweep (with laneSteps)
+	// did not move, for Traffic.moveSlow.
+	sweepUnmoved
 )
 
 // sweepGeneric is the portable sweep (see sweep): the scalar form of the vector kernels, which
@@ -374,10 +377,12 @@ func sweepGeneric(r *row, k *sweepConsts) int {
 // laneSteps completes a sweep that left the vehicles changing lanes unmoved (the generic and
 // AVX2 ones): those whose arguments lie in laneStepFast's ranges move as the AVX-512 sweep
 // moves them, with their free-road term and timer, and are marked in out (bits 8-11). The
-// others keep the acceleration command the sweep computed, for Traffic.moveSlow.
-func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
+// others keep the acceleration command the sweep computed, for Traffic.moveSlow, and make it
+// return sweepUnmoved (else 0).
+func laneSteps(r *row, k *sweepConsts, vs []Vehicle) int {
 	st := r.stride
 	d := r.d
+	flags := 0
 	for e, kind := range d[pKind*st : pKind*st+r.n] {
 		if kind < kSlowIDM {
 			continue
@@ -385,6 +390,7 @@ func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 		c := r.col(e)
 		ls := c.laneState()
 		if !k.laneStepFast(&ls) {
+			flags = sweepUnmoved
 			continue
 		}
 		c.setLaneStep(&ls, k.dt)
@@ -400,6 +406,7 @@ func laneSteps(r *row, k *sweepConsts, vs []Vehicle) {
 		c.set(pFree, k.a*(1-estrin16(w, &vs[r.id[e]].pw.c)))
 		r.out[e>>2] |= 256 << (e & 3)
 	}
+	return flags
 }
 
 // countBelowGeneric is countBelow in Go, by the sign of each difference (finite values:

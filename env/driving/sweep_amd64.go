@@ -52,8 +52,7 @@ func sweep(r *row, k *sweepConsts, tab *sweepTable, vs []Vehicle) int {
 	default:
 		flags = sweepGeneric(r, k)
 	}
-	laneSteps(r, k, vs)
-	return flags
+	return flags | laneSteps(r, k, vs)
 }
 
 // sweepAVX2 is sweepGeneric over nb blocks of four entries of the planes at d, each stride
@@ -172,6 +171,9 @@ func shiftDown8AVX512(p *float64, stride, m int)
 
 // countBelow returns the number of the elements of S below s.
 func countBelow(S []float64, s float64) int {
+	if useAVX512 && (len(S) == 16 || len(S) == 32) {
+		return countBelow8AVX512(&S[0], len(S)/8, s) // neighbourEntries' searches
+	}
 	if useAVX2 && len(S) > 0 {
 		return countBelowAVX(&S[0], len(S), s)
 	}
@@ -182,3 +184,8 @@ func countBelow(S []float64, s float64) int {
 //
 //go:noescape
 func countBelowAVX(p *float64, n int, s float64) int
+
+// countBelow8AVX512 is countBelow for the 8·nb float64s at p, nb = 2 or 4, with AVX-512.
+//
+//go:noescape
+func countBelow8AVX512(p *float64, nb int, s float64) int

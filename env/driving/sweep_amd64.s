@@ -354,7 +354,8 @@ downnext:
 // rows, and laneStepFast for the vehicles changing lanes. Besides sweepAVX2's registers: R9
 // points to the lane-change planes, K7 collects the closeness bits and R13 the crashed bits;
 // the previous block's positions and half lengths are in Z25 and Z26. The row being swept
-// and the number of rows left are in the frame (row-8(SP), left-16(SP)).
+// and the number of rows left are in the frame (row-8(SP), left-16(SP)). R13 has the unmoved
+// vehicles changing lanes in bits 8-15 (sweepUnmoved).
 TEXT ·sweepRowsAVX512(SB), NOSPLIT, $16-24
 	MOVQ tab+16(FP), R10
 	VBROADCASTSD LO(R10), Z16
@@ -608,6 +609,10 @@ loop512:
 	VMOVUPD Z30, (R9)(CX*1)
 	VMOVAPD Z11, K5, Z0
 	VMOVAPD Z9, K5, Z1
+	KANDNW K4, K5, K6                           // changing lanes, not moved
+	KMOVW K6, R14
+	SHLL $8, R14
+	ORL R14, R13
 
 noslow:
 	VMOVUPD Z0, (SI)
@@ -709,10 +714,14 @@ done512:
 	JZ noclose512
 	ORQ $1, AX
 noclose512:
-	TESTQ R13, R13
+	TESTQ $0xFF, R13
 	JZ nocrash512
 	ORQ $2, AX
 nocrash512:
+	TESTQ $0xFF00, R13
+	JZ allmoved512
+	ORQ $4, AX
+allmoved512:
 	MOVQ row-8(SP), R14
 	MOVQ AX, 32(R14)                            // .flags
 	ADDQ $40, R14
@@ -816,4 +825,35 @@ down8plane:
 	DECQ CX
 	JNZ down8plane
 	VZEROUPPER
+	RET
+
+// func countBelow8AVX512(p *float64, nb int, s float64) int
+//
+// countBelowAVX for n = 8·nb elements, nb = 2 or 4: one compare a block of eight into a mask,
+// counted with POPCNT, the blocks independent of each other (the loop of countBelowAVX
+// chains its counts and exits on a count).
+TEXT ·countBelow8AVX512(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ nb+8(FP), CX
+	VBROADCASTSD s+16(FP), Z1
+	VCMPPD $0x1E, (SI), Z1, K1                  // s > p[0:8]
+	VCMPPD $0x1E, 64(SI), Z1, K2
+	KMOVW K1, AX
+	KMOVW K2, DX
+	POPCNTL AX, AX
+	POPCNTL DX, DX
+	ADDQ DX, AX
+	CMPQ CX, $2
+	JLE cb8done
+	VCMPPD $0x1E, 128(SI), Z1, K1
+	VCMPPD $0x1E, 192(SI), Z1, K2
+	KMOVW K1, DX
+	KMOVW K2, BX
+	POPCNTL DX, DX
+	POPCNTL BX, BX
+	ADDQ DX, AX
+	ADDQ BX, AX
+cb8done:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
 	RET

@@ -4,9 +4,7 @@ package driving
 
 // sweep moves the vehicles of row r by one simulation step (sweepGeneric, then laneSteps).
 func sweep(r *row, k *sweepConsts, _ *sweepTable, vs []Vehicle) int {
-	flags := sweepGeneric(r, k)
-	laneSteps(r, k, vs)
-	return flags
+	return sweepGeneric(r, k) | laneSteps(r, k, vs)
 }
 
 // sweepKernel names the implementation of sweep in use.

@@ -614,12 +614,14 @@ func (t *Traffic) step() {
 	// row by row the free-road terms the series could not give, the vehicles due for a
 	// lane-change decision, and the collisions between neighbours on the row.
 	t.sweepAll()
+	unmoved := false
 	for c := range t.rows {
 		r := &t.rows[c]
 		if r.n == 0 {
 			continue
 		}
 		flags := t.flags[c]
+		unmoved = unmoved || flags&sweepUnmoved != 0
 		if flags&sweepCrashed != 0 {
 			t.dirty[c] = true // crashed vehicles may pass through each other
 		}
@@ -629,7 +631,7 @@ func (t *Traffic) step() {
 		}
 	}
 	// 3. The slow vehicles move.
-	t.moveSlow()
+	t.moveSlow(unmoved)
 	// 4. Order of the rows that changed, the collisions that involve slow vehicles, then the
 	// lane-change decisions for the next step.
 	for c, dirty := range t.dirty {
@@ -810,19 +812,36 @@ func (t *Traffic) command(p *Vehicle) {
 }
 
 // moveSlow moves the slow vehicles: the sweep moved those it could and left the others'
-// acceleration command in their entry; laneStep integrates these, Bicycle.Step the vehicles
-// outside the lane-frame integration. Then, in a second pass (entries move when a vehicle
-// joins or leaves a row), each vehicle's lane, rows, fast-path flag and lane-change decision.
-func (t *Traffic) moveSlow() {
+// acceleration command in their entry (unmoved says that there are such vehicles); laneStep
+// integrates these, Bicycle.Step the vehicles outside the lane-frame integration. Then each
+// vehicle's lane, rows, fast-path flag and lane-change decision (settle). The vehicles the
+// sweep left need a first pass of their own: their out bits are indexed by entry, and entries
+// move when settle puts a vehicle on a row or takes it off one. Without them, nearly always,
+// one pass does both (a move changes only the vehicle's own state, which no other vehicle's
+// settle reads).
+func (t *Traffic) moveSlow(unmoved bool) {
 	vs := t.Vehicles
 	k := &t.k
+	delay := t.MOBIL.Delay
+	if !unmoved {
+		for _, i := range t.slow {
+			p := &vs[i]
+			if t.laneFrame(p) {
+				p.steerLazy = true // moved by the sweep
+			} else {
+				t.moveWorld(p)
+			}
+			timer := t.settle(i)
+			if p.Driver == DriverIDM && (timer > delay || p.Lane != p.TargetLane) {
+				t.due = append(t.due, i)
+			}
+		}
+		return
+	}
 	for _, i := range t.slow {
 		p := &vs[i]
 		if !t.laneFrame(p) {
-			t.Car.Step(&p.State, p.SteerCmd, p.AccelCmd, k.dt)
-			t.fromWorld(p)
-			p.Timer += k.dt
-			t.updateFree(p)
+			t.moveWorld(p)
 			continue
 		}
 		r, e := t.own(p)
@@ -841,13 +860,21 @@ func (t *Traffic) moveSlow() {
 			p.steerLazy = true
 		}
 	}
-	delay := t.MOBIL.Delay
 	for _, i := range t.slow {
 		timer := t.settle(i)
 		if p := &vs[i]; p.Driver == DriverIDM && (timer > delay || p.Lane != p.TargetLane) {
 			t.due = append(t.due, i)
 		}
 	}
+}
+
+// moveWorld moves a slow vehicle outside the lane-frame integration by one simulation step
+// in the world's frame.
+func (t *Traffic) moveWorld(p *Vehicle) {
+	t.Car.Step(&p.State, p.SteerCmd, p.AccelCmd, t.k.dt)
+	t.fromWorld(p)
+	p.Timer += t.k.dt
+	t.updateFree(p)
 }
 
 // settle updates a slow vehicle's lane, rows and fast-path flag after its move, and returns
