@@ -648,16 +648,23 @@ func (t *Traffic) step() {
 // list of vehicles due for a lane-change decision, in row order. It gathers the bits of up to
 // sixteen words of out (64 entries) into one mask of each kind first, so that the branches
 // are one per set bit and one per mask rather than one per word, whose outcome is as good as
-// random.
+// random; four words (sixteen entries) at a time, read as one 64-bit word.
 func (t *Traffic) afterSweep(r *row) {
-	out := r.out[:(r.n+3)>>2]
-	for base := 0; len(out) > 0; base += 64 {
-		words := out[:min(len(out), 16)]
-		out = out[len(words):]
+	n := r.n
+	for base := 0; base < n; base += 64 {
 		var due, miss uint64
-		for b, o := range words {
-			due |= uint64(o>>4&15) << (4 * b)
-			miss |= uint64(o&15) << (4 * b)
+		for j := base; j < n && j < base+64; j += 16 {
+			// out holds stride/4 words, a multiple of four, and n <= stride-8.
+			o := (*[4]uint16)(r.out[j>>2 : j>>2+4])
+			x := uint64(o[0]) | uint64(o[1])<<16 | uint64(o[2])<<32 | uint64(o[3])<<48
+			sh := uint(j-base) & 63
+			due |= nibbles(x>>4) << sh
+			miss |= nibbles(x) << sh
+		}
+		// The words past the row's last block may be a longer row's.
+		if m := uint(n - base); m < 64 {
+			due &= 1<<m - 1
+			miss &= 1<<m - 1
 		}
 		if miss != 0 {
 			t.freeMisses(r, base, miss)
@@ -666,6 +673,13 @@ func (t *Traffic) afterSweep(r *row) {
 			t.due = append(t.due, r.id[base+bits.TrailingZeros64(due)])
 		}
 	}
+}
+
+// nibbles gathers the low four bits of each of the four 16-bit words of x into 16 bits.
+func nibbles(x uint64) uint64 {
+	x &= 0x000F_000F_000F_000F
+	x = (x | x>>12) & 0x0000_00FF_0000_00FF
+	return (x | x>>24) & 0xFFFF
 }
 
 // freeMisses computes the free-road terms of the entries base+k of row r for the bits k set in
