@@ -123,6 +123,9 @@ func shiftUp(d []float64, stride, k, m int) {
 	case useAVX512 && m <= 8:
 		_ = d[(nPlanes-1)*stride+k+m]
 		shiftUp8AVX512(&d[k], stride, m)
+	case useAVX512 && m <= 16:
+		_ = d[(nPlanes-1)*stride+k+m]
+		shiftUp16AVX512(&d[k], stride, m)
 	case useAVX2:
 		_ = d[(nPlanes-1)*stride+k+m]
 		shiftUpAVX(&d[k], stride, m)
@@ -138,6 +141,9 @@ func shiftDown(d []float64, stride, k, m int) {
 	case useAVX512 && m <= 8:
 		_ = d[(nPlanes-1)*stride+k+m]
 		shiftDown8AVX512(&d[k], stride, m)
+	case useAVX512 && m <= 16:
+		_ = d[(nPlanes-1)*stride+k+m]
+		shiftDown16AVX512(&d[k], stride, m)
 	case useAVX2:
 		_ = d[(nPlanes-1)*stride+k+m]
 		shiftDownAVX(&d[k], stride, m)
@@ -167,6 +173,15 @@ func shiftUp8AVX512(p *float64, stride, m int)
 
 //go:noescape
 func shiftDown8AVX512(p *float64, stride, m int)
+
+// shiftUp16AVX512 and shiftDown16AVX512 are shiftUpAVX and shiftDownAVX for 9 <= m <= 16
+// (a vehicle joining or leaving a row near its back), two loads and two stores a plane.
+//
+//go:noescape
+func shiftUp16AVX512(p *float64, stride, m int)
+
+//go:noescape
+func shiftDown16AVX512(p *float64, stride, m int)
 
 // countBelow returns the number of the elements of S below s.
 func countBelow(S []float64, s float64) int {

@@ -857,3 +857,62 @@ cb8done:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
+
+// func shiftUp16AVX512(p *float64, stride, m int)
+//
+// shiftUpAVX for 9 <= m <= 16: per plane, two loads and two stores, the second pair masked
+// to the m-8 elements past the first eight, two planes an iteration.
+TEXT ·shiftUp16AVX512(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), CX
+	SUBQ $8, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	MOVQ $16, CX
+up16plane:
+	VMOVUPD (SI), Z0
+	VMOVUPD.Z 64(SI), K1, Z1
+	VMOVUPD (SI)(BX*1), Z2
+	VMOVUPD.Z 64(SI)(BX*1), K1, Z3
+	VMOVUPD Z0, 8(SI)
+	VMOVUPD Z1, K1, 72(SI)
+	VMOVUPD Z2, 8(SI)(BX*1)
+	VMOVUPD Z3, K1, 72(SI)(BX*1)
+	LEAQ (SI)(BX*2), SI
+	DECQ CX
+	JNZ up16plane
+	VZEROUPPER
+	RET
+
+// func shiftDown16AVX512(p *float64, stride, m int)
+//
+// shiftDownAVX for 9 <= m <= 16, as shiftUp16AVX512.
+TEXT ·shiftDown16AVX512(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $3, BX
+	MOVQ m+16(FP), CX
+	SUBQ $8, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	MOVQ $16, CX
+down16plane:
+	VMOVUPD 8(SI), Z0
+	VMOVUPD.Z 72(SI), K1, Z1
+	VMOVUPD 8(SI)(BX*1), Z2
+	VMOVUPD.Z 72(SI)(BX*1), K1, Z3
+	VMOVUPD Z0, (SI)
+	VMOVUPD Z1, K1, 64(SI)
+	VMOVUPD Z2, (SI)(BX*1)
+	VMOVUPD Z3, K1, 64(SI)(BX*1)
+	LEAQ (SI)(BX*2), SI
+	DECQ CX
+	JNZ down16plane
+	VZEROUPPER
+	RET
