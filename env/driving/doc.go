@@ -81,7 +81,8 @@
 //   - Highway-v0, 50 vehicles, 15 Hz simulation, 1 Hz policy, Kinematics observation: about
 //     65,000 to 70,000 policy steps with random meta-actions (episodes end in a crash every 14
 //     steps, resets included) and 85,000 with IDLE, the best of 16 alternating rounds of 0.3 s
-//     (load average about 7), up to 99,000 and 133,000 in the quietest minutes seen. That is
+//     (load average about 7), up to 99,000 and 133,000 in the quietest minutes seen; 77,000
+//     to 79,000 and 98,000 to 100,000 at a load average of 2 to 3. That is
 //     short of the 100,000 with random actions under the usual load. Alternating runs
 //     of this package and of its first version (which ran a sorted-list simulation with a
 //     scalar fast path) measure 2 to 2.4 times its speed (highway-env 1.12: about 3.2 steps).
@@ -93,11 +94,16 @@
 // A Highway policy step is 765 vehicle updates (15 steps of 51 vehicles) and about 45 MOBIL
 // decisions, with five vehicles changing lanes at any time. Its instruction count (the AVX2
 // path, which callgrind can run) went from 239,000 to 183,000 with random actions and to
-// 154,000 with IDLE. With AVX-512 the sweeps take a third of the time (one simulation step's
-// sweep of the four rows, eight blocks of eight entries, costs about 200 ns of CPU time, and
-// 1.4 times that with two vehicles changing lanes, whose integration the kernel runs for the
-// whole block of each), the vehicles changing lanes (moving, settling on rows, collisions) a
-// quarter, MOBIL a sixth, resets a twentieth. The scalar bookkeeping is tuned for branches as
+// 154,000 with IDLE. With AVX-512 the sweeps take a third of the time, and within them the
+// lane-change integration, which the kernel runs for the whole block of each vehicle
+// changing lanes (about four and a half blocks a step), 43% of the kernel's profile samples:
+// a chain through a division, a square root and three series that the out-of-order core
+// cannot overlap with the next blocks. Staging those vehicles for one packed pass a step
+// was tried (bit for bit alike) and measured 7-11% slower: the pass's own latency and the
+// scalar copies of strided entries in and out cost more than it saved. The vehicles changing
+// lanes take another quarter of the time (moving, settling on rows, collisions), MOBIL an
+// eighth (nine of ten decisions pass the test of the leader's braking, so nearly all search
+// the lanes beside), resets a twentieth. The scalar bookkeeping is tuned for branches as
 // much as for instructions: callgrind's branch simulation counts about a thousand
 // mispredicted branches a policy step (1,150 before that tuning), at some 15 cycles each a
 // quarter of the time its instructions take.
