@@ -197,16 +197,17 @@ func (v *SyncVector) Close() error {
 	return v.closeEnvs()
 }
 
-// ParallelVector steps its copies on several goroutines: the caller's and the persistent
-// workers of internal/workers, the pool nets' kernels share (no goroutine is started per step).
-// The copies are split into contiguous parts, partsPerWorker for each worker, and every
-// goroutine takes the next part from one atomic counter until none is left. So a worker that
-// wakes late, or that another process slows down, only does fewer parts: the caller never waits
-// for it to start, only for the parts it took. Every copy owns its slice of the buffers and is
-// stepped exactly as SyncVector steps it, whoever takes its part, so the results are identical
-// for any number of workers. A Step allocates nothing.
+// ParallelVector steps its copies on several goroutines: the caller's and persistent helpers
+// (workers.Blocks; no goroutine is started per step). The copies are split into contiguous
+// parts, partsPerWorker for each goroutine, and each goroutine steps a home range of them, so
+// that a copy's state stays in one core's cache from step to step, then takes the parts the
+// others have not started. So a helper that wakes late, or that another process slows down,
+// only does fewer parts: the caller never waits for it to start, only for the parts it took.
+// Every copy owns its slice of the buffers and is stepped exactly as SyncVector steps it,
+// whoever takes its part, so the results are identical for any number of workers. A Step
+// allocates nothing. (16 Highway-v0 copies: 1.67 times one core's speed on 2.)
 //
-// Splitting pays only when a Step's work outweighs waking a worker (microseconds on a virtual
+// Splitting pays only when a Step's work outweighs waking a helper (microseconds on a virtual
 // machine) and the other core is not busy with another process. A workers.Splitter times one
 // Step in 16 and runs the others the faster way, on the caller's goroutine alone or split, so
 // a batch too cheap to split (a few cheap copies) is not slowed down by a worker count above 1.
@@ -215,8 +216,9 @@ func (v *SyncVector) Close() error {
 // caller's goroutine once every part has finished, with the same value (that of the lowest
 // part when several panic, so the same for any worker count).
 //
-// Close closes the copies. The pool's workers, shared with nets' kernels, exit after a quarter
-// of a second without work, so a closed env leaves no goroutine behind.
+// Close closes the copies. The helpers, and the pool's workers (shared with nets' kernels) that
+// Reset uses, exit after a quarter of a second without work, so a closed env leaves no
+// goroutine behind.
 type ParallelVector struct {
 	*vecCore
 	workers int

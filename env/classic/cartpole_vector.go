@@ -30,15 +30,15 @@ import (
 // # Workers
 //
 // With W > 1 workers the batch is split into up to 8·W contiguous parts stepped by the caller's
-// goroutine and W−1 persistent workers of internal/workers (the pool nets' kernels share; no
-// goroutine is started per step), each taking the next part from one atomic counter: a worker
-// that wakes late or runs on a busy core just takes fewer parts, and the caller never waits for
-// it to start. Each copy has its own random generator and is touched only by whichever
+// goroutine and W−1 persistent helpers (workers.Blocks; no goroutine is started per step), each
+// stepping a home range of parts and then the parts the others have not started: a helper
+// that wakes late or runs on a busy core just takes fewer parts, and the caller never waits
+// for it to start. Each copy has its own random generator and is touched only by whichever
 // goroutine takes its part, so the results are identical for any W. A step costs about 26ns a
-// copy, so a small batch gains nothing from the split (waking a worker costs microseconds): a
+// copy, so a small batch gains nothing from the split (waking a helper costs microseconds): a
 // workers.Splitter times one Step in 16 and runs the others the faster way, split or on the
-// caller's goroutine alone. Close ends the batch; the pool's idle workers exit after a
-// quarter of a second.
+// caller's goroutine alone. Close ends the batch; the idle helpers and pool workers exit
+// after a quarter of a second.
 type CartPoleVector struct {
 	n           int
 	suttonBarto bool
@@ -66,7 +66,7 @@ type CartPoleVector struct {
 }
 
 // partsPerWorker is how many parts the batch is split into per worker: enough to even out a
-// slow core or a late start, few enough that taking a part (one atomic operation) is nothing
+// slow core or a late start, few enough that taking a part (one compare-and-swap) is nothing
 // next to stepping its copies. A part has at least minPartCopies copies (about 1µs of work),
 // so that the cost of a part (an interface call and a deferred recover, about 15ns) stays
 // small: a batch of 16 copies is a single part, stepped serially without timing.

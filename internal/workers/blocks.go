@@ -5,7 +5,10 @@ package workers
 // and classic.CartPoleVector) step through it, so that they split, time and recover alike:
 //
 //   - Step goes through a Splitter, which keeps it on the caller's goroutine while that is
-//     faster (a batch too cheap to split); Reset, rare and often costlier, is always split.
+//     faster (a batch too cheap to split), and splits it over helper goroutines of its own,
+//     each with a home range of the blocks, which keep polling for the next Step for a while
+//     before they park (see team). Reset, rare and often costlier, is always split, over the
+//     pool.
 //   - A panic in a block is recorded and raised again in the caller's goroutine once every
 //     block has finished, rather than unwinding a pool worker and killing the process. When
 //     several blocks panic, the lowest block's value is raised, the same for any thread count.
@@ -35,11 +38,13 @@ var _ Task = (*blocksTask)(nil)
 func NewBlocks(n, parts, threads int, step, reset func(lo, hi int)) *Blocks {
 	parts = max(1, min(parts, n))
 	threads = max(1, threads)
-	return &Blocks{
+	b := &Blocks{
 		threads: threads,
 		task:    blocksTask{n: n, parts: parts, step: step, reset: reset, panics: make([]any, parts)},
 		steps:   NewSplitter(threads),
 	}
+	b.steps.run = newTeam(threads, parts, &b.task).run
+	return b
 }
 
 // Parts is the number of blocks.

@@ -42,10 +42,20 @@
 // the next Run starts it again. A program that stops calling Run, a closed vector env say,
 // thus keeps no goroutine and burns no CPU.
 //
+// # Blocks: a team per vector env
+//
+// A vector env's Step recurs back to back with the same parts, where the pool's two habits
+// cost the most: parts go to whichever goroutine comes first, so an env's state moves between
+// the cores' caches from step to step, and a worker parks as soon as it is idle, so the next
+// Step waits for it to wake. Blocks therefore splits its Steps over a team of helpers of its
+// own: each goroutine runs a home range of the parts first and then takes the others' from
+// their back, and a helper polls for the next call for 200µs before it parks. 16 Highway-v0
+// copies step 1.67 times as fast on 2 cores as on one this way, against 1.0 through the pool.
+//
 // # Choosing to split
 //
 // Whether splitting pays depends on the work per call and on how busy the other cores are,
 // which a caller cannot know. Splitter, for jobs that recur (a vector env's Step), times one
-// call in 16 and runs the others the faster way, serially or split, probing the other way from
-// time to time.
+// call in 16 and runs the others the faster way, serially or split (split only when that is
+// at least 10% faster: it keeps a second core busy), probing the other way from time to time.
 package workers

@@ -51,23 +51,28 @@ func TestSplitterPrefersTheFasterWay(t *testing.T) {
 		{"splitting pays", 3000, 1000},
 		{"too little work to split", 1000, 3000},
 		{"tiny work, splitting 100× slower", 400, 40000},
+		{"splitting 5% faster, not worth a second core", 1000, 950},
 	} {
 		f := newFakeSplitter(c.serialNs, c.splitNs)
 		f.calls(2 * sampleEvery)
-		if want := c.splitNs < c.serialNs; f.Split() != want {
+		want := float64(c.splitNs) < splitMargin*float64(c.serialNs)
+		if f.Split() != want {
 			t.Errorf("%s: chose split=%v after timing both ways", c.name, f.Split())
 			continue
 		}
 		start, splitCalls := f.clock, f.calls(n)
-		losing := splitCalls
-		if c.splitNs < c.serialNs {
+		losing := splitCalls // calls that ran the way not chosen
+		if want {
 			losing = n - splitCalls
 		}
 		if most := 2 * n / (sampleEvery * probeEvery); losing > most {
 			t.Errorf("%s: %d of %d calls ran the slower way; want at most %d", c.name, losing, n, most)
 		}
 		elapsed := float64(f.clock - start)
-		best := float64(n * min(c.serialNs, c.splitNs))
+		best := float64(n * c.serialNs) // the chosen way's time
+		if want {
+			best = float64(n * c.splitNs)
+		}
 		if lost := elapsed - best; lost > 2*best/probeBudget+2*float64(max(c.serialNs, c.splitNs)) {
 			t.Errorf("%s: probes cost %.0fns of %.0fns; want at most 1/%d", c.name, lost, elapsed, probeBudget)
 		}

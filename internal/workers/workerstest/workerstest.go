@@ -10,13 +10,16 @@ import (
 	"time"
 )
 
-// Count returns the number of the pool's worker goroutines, from a dump of every stack.
+// Count returns the number of the pool's worker goroutines and of the helpers of the Blocks'
+// teams (which split vector envs' Steps), from a dump of every stack.
 func Count() int {
 	buf := make([]byte, 1<<20)
-	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "internal/workers.serve(")
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	return strings.Count(stacks, "internal/workers.serve(") + strings.Count(stacks, "internal/workers.(*team).serve(")
 }
 
-// AwaitNone waits up to timeout for every pool worker to exit and fails t if some remain.
+// AwaitNone waits up to timeout for every pool worker and team helper to exit and fails t if
+// some remain.
 func AwaitNone(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
