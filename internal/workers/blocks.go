@@ -4,11 +4,10 @@ package workers
 // over its copies — in contiguous blocks over the pool. Both vector envs (env.ParallelVector
 // and classic.CartPoleVector) step through it, so that they split, time and recover alike:
 //
-//   - Step goes through a Splitter, which keeps it on the caller's goroutine while that is
-//     faster (a batch too cheap to split), and splits it over helper goroutines of its own,
-//     each with a home range of the blocks, which keep polling for the next Step for a while
-//     before they park (see team). Reset, rare and often costlier, is always split, over the
-//     pool.
+//   - Both passes split over helper goroutines of the Blocks' own, each with a home range of
+//     the blocks, which keep polling for the next call for a while before they park (see
+//     team). Step goes through a Splitter, which keeps it on the caller's goroutine while that
+//     is faster (a batch too cheap to split); Reset, rare and often costlier, always splits.
 //   - A panic in a block is recorded and raised again in the caller's goroutine once every
 //     block has finished, rather than unwinding a pool worker and killing the process. When
 //     several blocks panic, the lowest block's value is raised, the same for any thread count.
@@ -18,7 +17,8 @@ package workers
 type Blocks struct {
 	threads int
 	task    blocksTask
-	steps   *Splitter
+	team    *team
+	steps   *Splitter // runs Step through team
 }
 
 // blocksTask is a pass over the blocks, for Run and Splitter.Run. It is a field of Blocks, so
@@ -41,9 +41,10 @@ func NewBlocks(n, parts, threads int, step, reset func(lo, hi int)) *Blocks {
 	b := &Blocks{
 		threads: threads,
 		task:    blocksTask{n: n, parts: parts, step: step, reset: reset, panics: make([]any, parts)},
+		team:    newTeam(threads, parts),
 		steps:   NewSplitter(threads),
 	}
-	b.steps.run = newTeam(threads, parts, &b.task).run
+	b.steps.run = b.team.run
 	return b
 }
 
@@ -62,7 +63,7 @@ func (b *Blocks) Step() {
 // panics with a block's panic value.
 func (b *Blocks) Reset() {
 	b.task.resetting = true
-	Run(b.threads, b.task.parts, &b.task)
+	b.team.run(b.threads, b.task.parts, &b.task)
 	b.task.raise()
 }
 

@@ -31,10 +31,7 @@
 //
 // # Waking and waiting
 //
-// Waking a parked worker queues it on the caller's processor, where another processor may take
-// it only after a 3µs sleep that the kernel stretches to about 50µs; so a Splitter's caller
-// yields once after waking workers, letting a worker start at once on its processor while the
-// caller moves to the other (plain Run does not: see run). A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
+// A caller that has run out of parts spins (yielding the processor) for up to 50µs while the
 // parts that workers took finish, before it parks: on this virtual machine, parking and being
 // woken by the last worker costs as much as a small job, and the spin ends as soon as the parts
 // do. Workers park as soon as the queue is empty (polling it for 50µs first was measured and
@@ -48,8 +45,8 @@
 // cost the most: parts go to whichever goroutine comes first, so an env's state moves between
 // the cores' caches from step to step, and a worker parks as soon as it is idle, so the next
 // Step waits for it to wake. Blocks therefore splits its Steps over a team of helpers of its
-// own: each goroutine runs a home range of the parts first and then takes the others' from
-// their back, and a helper polls for the next call for 200µs before it parks. 16 Highway-v0
+// own, for its Resets too: each goroutine runs a home range of the parts first and then takes
+// the others' from their back, and a helper polls for the next call for 200µs before it parks. 16 Highway-v0
 // copies step 1.67 times as fast on 2 cores as on one this way, against 1.0 through the pool.
 //
 // # Choosing to split

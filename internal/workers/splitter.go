@@ -37,7 +37,7 @@ type Splitter struct {
 	lastTimed  int64      // clock at the end of the last timed call
 
 	now func() int64                     // monotonic nanoseconds; a field so tests can feed durations
-	run func(threads, parts int, t Task) // runYielding; a field so tests can see the choices
+	run func(threads, parts int, t Task) // Run, or a Blocks' team; a field so tests can see the choices
 }
 
 const (
@@ -57,7 +57,7 @@ var epoch = time.Now()
 // NewSplitter returns a Splitter over up to threads goroutines (the caller's included). It
 // starts split, and times both ways within its first 2·sampleEvery calls.
 func NewSplitter(threads int) *Splitter {
-	return &Splitter{threads: threads, split: threads > 1, run: runYielding,
+	return &Splitter{threads: threads, split: threads > 1, run: Run,
 		now: func() int64 { return int64(time.Since(epoch)) }}
 }
 
@@ -65,7 +65,7 @@ func NewSplitter(threads int) *Splitter {
 func (s *Splitter) Split() bool { return s.split }
 
 // Run runs t's parts like Run(threads, parts, t), on the caller alone or split as the timings
-// decide, yielding once after waking workers (see the package doc). It allocates nothing.
+// decide. It allocates nothing.
 func (s *Splitter) Run(parts int, t Task) {
 	if s.threads <= 1 || parts <= 1 {
 		s.run(1, parts, t)

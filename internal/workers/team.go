@@ -1,13 +1,14 @@
 package workers
 
 import (
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"time"
 )
 
-// team runs the split Steps of one Blocks on helper goroutines of its own, each with a home
-// range of the parts, rather than on the shared pool. A vector env's Step recurs every few
+// team runs the split calls of one Blocks (its Steps and Resets) on helper goroutines of its
+// own, each with a home range of the parts, rather than on the shared pool. A vector env's Step recurs every few
 // microseconds with the same parts, and two things the pool cannot give decide whether
 // splitting it pays on a virtual machine:
 //
@@ -31,7 +32,7 @@ import (
 // the pool. Parts and blocks are fixed by the Blocks, so results do not depend on who ran what.
 type team struct {
 	threads, parts int
-	task           Task
+	task           Task            // the current call's, published by call
 	call           atomic.Uint64   // number of the current call; helpers wait for it to change
 	claims         []atomic.Uint64 // per part: the number of the last call that claimed it
 	left           atomic.Int64    // parts of the current call not finished
@@ -52,9 +53,11 @@ type helper struct {
 // machine: nothing. Measured on the shared 2-core machine: see team.
 const spinIdle = 200 * time.Microsecond
 
-func newTeam(threads, parts int, task Task) *team {
+// newTeam returns a team for calls of parts parts over up to threads goroutines, the caller's
+// included. Its helpers start with the first split call.
+func newTeam(threads, parts int) *team {
 	threads = max(1, min(threads, parts))
-	t := &team{threads: threads, parts: parts, task: task, claims: make([]atomic.Uint64, parts),
+	t := &team{threads: threads, parts: parts, claims: make([]atomic.Uint64, parts),
 		done: make(chan struct{}, 1), helpers: make([]helper, threads)}
 	for h := 1; h < threads; h++ {
 		t.helpers[h].wake = make(chan struct{}, 1)
@@ -67,16 +70,21 @@ func (t *team) home(h int) (lo, hi int) {
 	return h * t.parts / t.threads, (h + 1) * t.parts / t.threads
 }
 
-// run runs every part once, split over the team when threads > 1, and returns when all have
-// finished. It is Splitter's run for a Blocks, so threads is 1 (on the caller alone, in
-// order) or the team's size. It allocates nothing.
+// run calls task.Run(worker, part) for every part, split over the team when threads > 1
+// (else on the caller alone, in order), and returns when all have finished. It has Run's
+// signature, to be a Blocks' Splitter's way of running a call; parts must be the team's.
+// It allocates nothing.
 func (t *team) run(threads, parts int, task Task) {
+	if parts != t.parts {
+		panic(fmt.Sprintf("workers: a team of %d parts asked to run %d", t.parts, parts))
+	}
 	if threads <= 1 || t.threads <= 1 {
 		for p := range parts {
 			task.Run(0, p)
 		}
 		return
 	}
+	t.task = task
 	select { // a token left by the last call, whose caller did not need it
 	case <-t.done:
 	default:

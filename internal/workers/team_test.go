@@ -3,6 +3,7 @@ package workers
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestTeamRunsEveryPartOnce(t *testing.T) {
 	for _, c := range []struct{ threads, parts int }{{2, 2}, {2, 16}, {3, 7}, {4, 16}} {
 		t.Run(fmt.Sprintf("threads=%d/parts=%d", c.threads, c.parts), func(t *testing.T) {
 			task := newCountingTask(c.threads, c.parts)
-			tm := newTeam(c.threads, c.parts, task)
+			tm := newTeam(c.threads, c.parts)
 			calls := 0
 			for burst := range 6 {
 				for range 50 {
@@ -71,7 +72,7 @@ func TestTeamRunsEveryPartOnce(t *testing.T) {
 // TestTeamHomeRanges: the home ranges cut the parts into contiguous ranges that cover each once.
 func TestTeamHomeRanges(t *testing.T) {
 	for _, c := range []struct{ threads, parts int }{{2, 2}, {2, 16}, {3, 7}, {4, 5}, {8, 3}} {
-		tm := newTeam(c.threads, c.parts, nil)
+		tm := newTeam(c.threads, c.parts)
 		next := 0
 		for h := range tm.threads {
 			lo, hi := tm.home(h)
@@ -90,7 +91,7 @@ func TestTeamHomeRanges(t *testing.T) {
 // next call starts them again.
 func TestTeamHelpersExitWhenIdle(t *testing.T) {
 	task := newCountingTask(3, 6)
-	tm := newTeam(3, 6, task)
+	tm := newTeam(3, 6)
 	tm.run(3, 6, task)
 	// A helper's flag is set before its goroutine starts and cleared as it returns. (Counting
 	// goroutines instead would see other tests' teams exit meanwhile.)
@@ -118,9 +119,21 @@ func TestTeamHelpersExitWhenIdle(t *testing.T) {
 // TestTeamRunDoesNotAllocate: a split call allocates nothing once the helpers run.
 func TestTeamRunDoesNotAllocate(t *testing.T) {
 	task := &sumTask{}
-	tm := newTeam(2, 4, task)
+	tm := newTeam(2, 4)
 	tm.run(2, 4, task)
 	if a := testing.AllocsPerRun(200, func() { tm.run(2, 4, task) }); a != 0 && !raceDetector {
 		t.Errorf("%.1f allocations per call, want 0", a)
 	}
+}
+
+// TestTeamRejectsOtherParts: a team runs only calls of the part count it was made for (its
+// claim words are per part).
+func TestTeamRejectsOtherParts(t *testing.T) {
+	tm := newTeam(2, 4)
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "team of 4 parts asked to run 5") {
+			t.Errorf("recovered %v, want the team's part-count panic", r)
+		}
+	}()
+	tm.run(2, 5, &sumTask{})
 }

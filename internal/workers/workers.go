@@ -24,14 +24,7 @@ type Task interface {
 // scratch indexed by it; the caller's goroutine is worker 0. With threads ≤ 1 or a single part,
 // everything runs on the caller's goroutine in order. It allocates nothing in steady state (t is
 // typically a pointer to a pooled struct).
-func Run(threads, parts int, t Task) { run(threads, parts, t, false) }
-
-// runYielding is Run for short recurring jobs (Splitter's): after waking the workers, the
-// caller yields once, see run.
-func runYielding(threads, parts int, t Task) { run(threads, parts, t, true) }
-
-// run is Run, the caller yielding once after waking workers when yield is set.
-func run(threads, parts int, t Task, yield bool) {
+func Run(threads, parts int, t Task) {
 	helpers := min(threads, parts, maxWorkers+1) - 1
 	if helpers <= 0 {
 		for i := 0; i < parts; i++ {
@@ -59,18 +52,6 @@ func run(threads, parts int, t Task, yield bool) {
 		case pool.jobs <- entry{j, gen}:
 		default: // the queue is full: the goroutines already in take the remaining parts
 		}
-	}
-	// Waking a parked worker puts it in this processor's runnext slot, where the runtime lets
-	// another processor steal it only after a 3µs sleep, which the kernel's timer slack turns
-	// into about 50µs: as long as a small job. Yielding once instead runs the worker here at
-	// once, and puts the caller on the global queue, where the processor just woken for the
-	// worker takes it without delay; if that processor never comes (the other core is busy),
-	// the worker takes every part and the caller resumes here when it parks. Only Splitter's
-	// short jobs yield: the caller then changes processor on every call, so the runtime's
-	// per-processor caches of wait-queue entries drift apart and a long job, which parks in
-	// wg.Wait, allocates now and then (nets' allocation tests see it).
-	if yield {
-		runtime.Gosched()
 	}
 	j.work(gen, 0)
 	j.awaitParts()

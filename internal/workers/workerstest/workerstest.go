@@ -15,7 +15,10 @@ import (
 func Count() int {
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
-	return strings.Count(stacks, "internal/workers.serve(") + strings.Count(stacks, "internal/workers.(*team).serve(")
+	// By creator: a goroutine that has not started yet shows only a wrapper frame, but every
+	// goroutine's stack ends with the function that started it.
+	return strings.Count(stacks, "created by github.com/gorl/gorl/internal/workers.startWorkers") +
+		strings.Count(stacks, "created by github.com/gorl/gorl/internal/workers.(*team).run")
 }
 
 // AwaitNone waits up to timeout for every pool worker and team helper to exit and fails t if
