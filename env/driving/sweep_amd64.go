@@ -118,16 +118,16 @@ func (t *Traffic) sweepAll() {
 // shiftUp moves entries [k, k+m) of every plane of d one place up: rows are short and have
 // many planes, where a loop of vector moves costs a fraction of a memmove call a plane.
 func shiftUp(d []float64, stride, k, m int) {
+	if m <= 0 {
+		return
+	}
+	_ = d[(nPlanes-1)*stride+k+m] // every plane's entries, for the kernels
 	switch {
-	case m <= 0:
 	case useAVX512 && m <= 8:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftUp8AVX512(&d[k], stride, m)
 	case useAVX512 && m <= 16:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftUp16AVX512(&d[k], stride, m)
 	case useAVX2:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftUpAVX(&d[k], stride, m)
 	default:
 		shiftPlanesUp(d, stride, k, m)
@@ -136,16 +136,16 @@ func shiftUp(d []float64, stride, k, m int) {
 
 // shiftDown moves entries [k+1, k+1+m) of every plane of d one place down.
 func shiftDown(d []float64, stride, k, m int) {
+	if m <= 0 {
+		return
+	}
+	_ = d[(nPlanes-1)*stride+k+m] // every plane's entries, for the kernels
 	switch {
-	case m <= 0:
 	case useAVX512 && m <= 8:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftDown8AVX512(&d[k], stride, m)
 	case useAVX512 && m <= 16:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftDown16AVX512(&d[k], stride, m)
 	case useAVX2:
-		_ = d[(nPlanes-1)*stride+k+m]
 		shiftDownAVX(&d[k], stride, m)
 	default:
 		shiftPlanesDown(d, stride, k, m)
