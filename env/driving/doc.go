@@ -68,7 +68,7 @@
 // env.MakeVector runs copies of either scenario with the env package's vector envs, on one
 // goroutine or spread over every core; each copy is an independent simulation, so the
 // generic parallel vector env scales with the cores without a native batch: 16 Highway-v0
-// copies step 1.64 times as fast on 2 cores as on one, 16 Racetrack-v0 copies 1.41 times
+// copies step 1.66 times as fast on 2 cores as on one, 16 Racetrack-v0 copies 1.54 times
 // (benchmarks/RESULTS.md; BenchmarkVector).
 //
 // # Performance
