@@ -18,19 +18,26 @@ import (
 // garbage collection empties the central caches, so a parallel path may allocate once in many
 // calls; maxParallelAllocs is the bound the tests allow (the closure-based GEMM dispatch made ~90
 // allocations a seed-CNN forward; the dispatch itself is checked at exactly 0 by internal/gemm
-// and internal/workers, with the workers' parts forced onto the caller).
+// and internal/workers, with the workers' parts forced onto the caller). On a loaded machine a
+// pool worker may also exit idle and be restarted (a goroutine start allocates) during the
+// measurement, so a measurement above maxParallelAllocs is repeated up to twice, as gemm's
+// allocation test does, and the lowest is returned.
 func allocsPerRunParallel(runs int, f func()) float64 {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
 	for range runs {
 		f()
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
+	lowest := math.Inf(1)
+	for try := 0; try < 3 && lowest > maxParallelAllocs; try++ {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		lowest = min(lowest, float64(after.Mallocs-before.Mallocs)/float64(runs))
 	}
-	runtime.ReadMemStats(&after)
-	return float64(after.Mallocs-before.Mallocs) / float64(runs)
+	return lowest
 }
 
 // maxParallelAllocs: see allocsPerRunParallel.
